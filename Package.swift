@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Touchstone",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "touchstone", targets: ["touchstone"]),
+        .library(name: "TouchstoneKit", targets: ["TouchstoneKit"]),
+        .library(name: "TouchstoneEmulator", targets: ["TouchstoneEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // System libraries, each behind a small shim of typed wrappers (platform-notes.md).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+
+        // Pure values: JSON, SSE, report model, text filters. No I/O.
+        .target(name: "TouchstoneCore"),
+        // HTTP on one libcurl multi handle driven by one thread.
+        .target(name: "TouchstoneHTTP", dependencies: ["CCurl", "TouchstoneCore"]),
+        // Report writers: JSON, JUnit (libxml2), Markdown.
+        .target(name: "TouchstoneReports", dependencies: ["CLibXML2", "TouchstoneCore"]),
+        // The engine: suites, checks, runner, feature catalogue.
+        .target(name: "TouchstoneKit", dependencies: [
+            "TouchstoneCore", "TouchstoneHTTP", "TouchstoneReports",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Local upstreams with the documented quirks of real servers.
+        .target(name: "TouchstoneEmulator", dependencies: [
+            "TouchstoneCore",
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
+        ]),
+        // The thin command-line front end.
+        .executableTarget(name: "touchstone", dependencies: [
+            "TouchstoneKit", "TouchstoneEmulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TouchstoneTests", dependencies: [
+            "TouchstoneKit", "TouchstoneEmulator", "TouchstoneReports", "TouchstoneHTTP", "CLibXML2",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

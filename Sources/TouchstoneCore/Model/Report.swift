@@ -1,0 +1,187 @@
+/// The versioned JSON report (`touchstone.report/v1`), documented in docs/report-json.md.
+/// Every value here is `Codable, Sendable`; writers in TouchstoneReports render it.
+public struct Report: Codable, Sendable, Equatable {
+    public static let schemaID = "touchstone.report/v1"
+
+    public var schema: String
+    public var tool: ToolInfo
+    public var startedAt: String
+    public var finishedAt: String
+    /// True when the run was interrupted (SIGINT/SIGTERM, deadline) before every case finished.
+    public var partial: Bool
+    public var targets: [TargetReport]
+
+    public init(tool: ToolInfo, startedAt: String, finishedAt: String, partial: Bool = false,
+                targets: [TargetReport]) {
+        self.schema = Report.schemaID
+        self.tool = tool
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.partial = partial
+        self.targets = targets
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, tool, partial, targets
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public init(name: String = "touchstone", version: String) {
+        self.name = name
+        self.version = version
+    }
+}
+
+/// One probed upstream.
+public struct TargetReport: Codable, Sendable, Equatable {
+    public var name: String
+    public var baseURL: String
+    public var model: String?
+    public var embeddingModel: String?
+    /// Every feature the run knows, keyed by feature id; `untested` when it could not be decided.
+    public var features: [String: FeatureResult]
+    /// Observations with enumerated values (features.md § Quirks).
+    public var quirks: [String: JSONValue]
+    public var stats: TargetStats
+    /// True when TLS verification was turned off with `--insecure`.
+    public var insecure: Bool
+
+    public init(name: String, baseURL: String, model: String?, embeddingModel: String?,
+                features: [String: FeatureResult], quirks: [String: JSONValue],
+                stats: TargetStats, insecure: Bool = false) {
+        self.name = name
+        self.baseURL = baseURL
+        self.model = model
+        self.embeddingModel = embeddingModel
+        self.features = features
+        self.quirks = quirks
+        self.stats = stats
+        self.insecure = insecure
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, features, quirks, stats, insecure
+        case baseURL = "base_url"
+        case embeddingModel = "embedding_model"
+    }
+}
+
+public struct TargetStats: Codable, Sendable, Equatable {
+    /// HTTP requests actually sent (shared requests count once, retries count).
+    public var requests: Int
+    public var retries: Int
+    /// Sum of `usage.completion_tokens` (or streamed usage) over every response that reported it.
+    public var outputTokens: Int
+    public var wallSeconds: Double
+
+    public init(requests: Int = 0, retries: Int = 0, outputTokens: Int = 0, wallSeconds: Double = 0) {
+        self.requests = requests
+        self.retries = retries
+        self.outputTokens = outputTokens
+        self.wallSeconds = wallSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests, retries
+        case outputTokens = "output_tokens"
+        case wallSeconds = "wall_seconds"
+    }
+}
+
+/// The verdict of one feature with why, and the exchanges that decided it.
+public struct FeatureResult: Codable, Sendable, Equatable {
+    public var verdict: Verdict
+    /// One line saying why.
+    public var detail: String
+    public var evidence: [Evidence]
+    /// The suite (file stem) and case that decided it; JUnit classname is `<target>.<suite>`.
+    public var suite: String
+    public var caseID: String
+    public var seconds: Double
+    /// Streaming latency figures, when the deciding exchange was a stream.
+    public var latency: LatencyFigures?
+
+    public init(verdict: Verdict, detail: String, evidence: [Evidence] = [], suite: String,
+                caseID: String, seconds: Double = 0, latency: LatencyFigures? = nil) {
+        self.verdict = verdict
+        self.detail = detail
+        self.evidence = evidence
+        self.suite = suite
+        self.caseID = caseID
+        self.seconds = seconds
+        self.latency = latency
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case verdict, detail, evidence, suite, seconds, latency
+        case caseID = "case"
+    }
+}
+
+/// One request/response exchange, redacted and capped.
+public struct Evidence: Codable, Sendable, Equatable {
+    public var step: String
+    public var method: String
+    public var url: String
+    public var status: Int?
+    /// Transport failure kind (`refused`, `timeout_first_byte`, `reset`, `truncated`, …).
+    public var error: String?
+    public var elapsedMs: Double
+    public var attempts: Int
+    public var redirects: [String]
+    /// Request body excerpt, redacted.
+    public var request: String?
+    /// Response body excerpt, redacted, control characters escaped, capped.
+    public var response: String
+
+    public init(step: String, method: String, url: String, status: Int?, error: String?,
+                elapsedMs: Double, attempts: Int = 1, redirects: [String] = [],
+                request: String? = nil, response: String) {
+        self.step = step
+        self.method = method
+        self.url = url
+        self.status = status
+        self.error = error
+        self.elapsedMs = elapsedMs
+        self.attempts = attempts
+        self.redirects = redirects
+        self.request = request
+        self.response = response
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case step, method, url, status, error, attempts, redirects, request, response
+        case elapsedMs = "elapsed_ms"
+    }
+}
+
+/// Figures measured on a streamed exchange (milliseconds).
+public struct LatencyFigures: Codable, Sendable, Equatable {
+    public var ttfbMs: Double
+    public var ttftMs: Double?
+    public var gapP50Ms: Double?
+    public var gapP95Ms: Double?
+    public var tokensPerSecond: Double?
+
+    public init(ttfbMs: Double, ttftMs: Double?, gapP50Ms: Double?, gapP95Ms: Double?,
+                tokensPerSecond: Double?) {
+        self.ttfbMs = ttfbMs
+        self.ttftMs = ttftMs
+        self.gapP50Ms = gapP50Ms
+        self.gapP95Ms = gapP95Ms
+        self.tokensPerSecond = tokensPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ttfbMs = "ttfb_ms"
+        case ttftMs = "ttft_ms"
+        case gapP50Ms = "gap_p50_ms"
+        case gapP95Ms = "gap_p95_ms"
+        case tokensPerSecond = "tokens_per_second"
+    }
+}
