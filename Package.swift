@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "TouchstoneTests", dependencies: [
             "TouchstoneKit", "TouchstoneEmulator", "TouchstoneReports", "TouchstoneHTTP", "CLibXML2",
             .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
         ], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
