@@ -43,7 +43,7 @@ let package = Package(
         ]),
         // The thin command-line front end.
         .executableTarget(name: "touchstone", dependencies: [
-            "TouchstoneKit", "TouchstoneEmulator",
+            "TouchstoneKit", "TouchstoneEmulator", "TouchstoneCore", "TouchstoneHTTP", "TouchstoneReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

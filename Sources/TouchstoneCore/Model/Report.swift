@@ -74,20 +74,24 @@ public struct TargetReport: Codable, Sendable, Equatable {
 public struct TargetStats: Codable, Sendable, Equatable {
     /// HTTP requests actually sent (shared requests count once, retries count).
     public var requests: Int
+    /// Exchanges that got an HTTP response (0 means the target could not be reached at all).
+    public var responses: Int
     public var retries: Int
     /// Sum of `usage.completion_tokens` (or streamed usage) over every response that reported it.
     public var outputTokens: Int
     public var wallSeconds: Double
 
-    public init(requests: Int = 0, retries: Int = 0, outputTokens: Int = 0, wallSeconds: Double = 0) {
+    public init(requests: Int = 0, responses: Int = 0, retries: Int = 0, outputTokens: Int = 0,
+                wallSeconds: Double = 0) {
         self.requests = requests
+        self.responses = responses
         self.retries = retries
         self.outputTokens = outputTokens
         self.wallSeconds = wallSeconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case requests, retries
+        case requests, responses, retries
         case outputTokens = "output_tokens"
         case wallSeconds = "wall_seconds"
     }

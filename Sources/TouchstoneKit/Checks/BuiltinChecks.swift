@@ -1,0 +1,28 @@
+import Foundation
+import TouchstoneCore
+
+/// The registry of named checks for structure that is awkward to write declaratively.
+/// Each lives in its own file by topic (ChatChecks, StreamChecks, ToolChecks, …).
+enum BuiltinChecks {
+    static let all: [String: BuiltinCheck] = {
+        var m: [String: BuiltinCheck] = [:]
+        for (k, v) in ChatChecks.checks { m[k] = v }
+        for (k, v) in StreamChecks.checks { m[k] = v }
+        for (k, v) in ToolChecks.checks { m[k] = v }
+        for (k, v) in EmbeddingChecks.checks { m[k] = v }
+        for (k, v) in EndpointChecks.checks { m[k] = v }
+        for (k, v) in ErrorChecks.checks { m[k] = v }
+        return m
+    }()
+
+    /// Name and one-line summary of every check, for `touchstone suites checks`.
+    public static var catalogue: [(name: String, summary: String, arguments: [String])] {
+        all.sorted { $0.key < $1.key }.map { ($0.key, $0.value.summary, $0.value.arguments) }
+    }
+}
+
+/// Small helpers shared by the checks.
+enum Shape {
+    static func isInteger(_ v: JSONValue?) -> Bool { v?.typeName == "integer" }
+    static func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0.isWhitespace }) }
+}

@@ -1,0 +1,123 @@
+import TouchstoneCore
+
+enum ChatChecks {
+    static let checks: [String: BuiltinCheck] = [
+        "chat_completion": BuiltinCheck(
+            "200 body with the chat.completion shape (id, object, created, model, choices[0] index/role/content, finish_reason)",
+            arguments: ["finish_reasons", "allow_tool_calls"]
+        ) { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            let reasons = input.args["finish_reasons"]?.arrayValue?.compactMap(\.stringValue) ?? ["stop", "length"]
+            return chatCompletion(body, finishReasons: reasons, allowToolCalls: input.bool("allow_tool_calls"))
+        },
+        "usage_present": BuiltinCheck("the body has a `usage` object") { input in
+            guard let u = input.exchange.json?["usage"], u.objectValue != nil else { return .fail("no usage object") }
+            return .pass("usage present")
+        },
+        "usage_consistent": BuiltinCheck(
+            "usage.prompt_tokens, completion_tokens, total_tokens are integers and total = prompt + completion"
+        ) { input in
+            guard let u = input.exchange.json?["usage"] else { return .fail("no usage object") }
+            return usage(u)
+        },
+        "max_tokens_honoured": BuiltinCheck(
+            "completion_tokens <= max (or one short piece of content without usage) and finish_reason length",
+            arguments: ["max"], required: ["max"]
+        ) { input in
+            let max = input.int("max") ?? 1
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            let reason = body["choices"]?[0]?["finish_reason"]?.stringValue ?? "null"
+            if let n = body["usage"]?["completion_tokens"]?.intValue {
+                if n > max { return .fail("completion_tokens \(n) > \(max)") }
+            } else {
+                let content = ChatFacts.content(input.exchange) ?? ""
+                if Shape.words(content).count > max || content.count > 16 * max {
+                    return .fail("no usage and content is longer than \(max) token(s): \(content.count) characters")
+                }
+            }
+            if reason != "length" { return .fail("finish_reason is \(reason), expected length") }
+            return .pass("capped at \(max) token(s) with finish_reason length")
+        },
+        "stop_honoured": BuiltinCheck(
+            "content avoids `piece`, is a prefix of the `control` step's content, finish_reason stop",
+            arguments: ["control", "piece"], required: ["control", "piece"]
+        ) { input in
+            guard let piece = input.string("piece"), !piece.isEmpty else { return .fail("no stop piece") }
+            guard let controlStep = input.string("control"), let control = input.step(controlStep),
+                  let controlContent = ChatFacts.content(control) else { return .fail("control unusable") }
+            guard let content = ChatFacts.content(input.exchange) else { return .fail("no content") }
+            if content.contains(piece) { return .fail("content still contains the stop piece \(quoted(piece))") }
+            let trimmed = String(content.reversed().drop(while: { $0.isWhitespace }).reversed())
+            if !controlContent.hasPrefix(trimmed) {
+                return .fail("content is not a prefix of the control answer")
+            }
+            let reason = ChatFacts.finishReason(input.exchange) ?? "null"
+            if reason != "stop" { return .fail("finish_reason is \(reason), expected stop") }
+            return .pass("stopped before \(quoted(piece)) with finish_reason stop")
+        },
+        "content_contains": BuiltinCheck("the message content contains `text`", arguments: ["text"], required: ["text"]) { input in
+            guard let text = input.string("text") else { return .fail("no text") }
+            guard let content = ChatFacts.content(input.exchange) else { return .fail("no content") }
+            return content.contains(text) ? .pass("content contains \(quoted(text))")
+                                          : .fail("content does not contain \(quoted(text))")
+        },
+        "json_content": BuiltinCheck(
+            "message content parses as a JSON object (validating `schema` if given); `allow_truncated` accepts a valid prefix cut by finish_reason length",
+            arguments: ["schema", "allow_truncated"]
+        ) { input in
+            guard let content = ChatFacts.content(input.exchange) else { return .fail("no string content") }
+            let parsed = try? JSONParser.parse(Array(content.utf8))
+            if let parsed {
+                guard case .object = parsed else { return .fail("content is JSON but not an object") }
+                if let schema = input.args["schema"] {
+                    let errors = JSONSchemaValidator.validate(parsed, against: schema)
+                    if let first = errors.first { return .fail("content does not validate against the schema: \(first)") }
+                    return .pass("content validates against the schema")
+                }
+                return .pass("content is a JSON object")
+            }
+            if input.bool("allow_truncated"), ChatFacts.finishReason(input.exchange) == "length",
+               JSONPrefixChecker.isValidObjectPrefix(content) {
+                return .pass("content is a JSON object truncated by finish_reason length")
+            }
+            return .fail("content is not JSON: \(quoted(TextSanitizer.oneLine(content, limit: 60)))")
+        },
+    ]
+
+    static func quoted(_ s: String) -> String { "\"\(TextSanitizer.oneLine(s, limit: 40))\"" }
+
+    static func chatCompletion(_ body: JSONValue, finishReasons: [String], allowToolCalls: Bool) -> CheckResult {
+        guard body.objectValue != nil else { return .fail("body is \(body.typeName), not an object") }
+        if body["error"] != nil { return .fail("an error object inside a 2xx response") }
+        guard body["id"]?.stringValue != nil else { return .fail("`id` is missing or not a string") }
+        guard body["object"]?.stringValue == "chat.completion" else {
+            return .fail("`object` is \(body["object"].map { Assertions.show($0) } ?? "missing"), expected \"chat.completion\"")
+        }
+        guard Shape.isInteger(body["created"]) else { return .fail("`created` is not an integer") }
+        guard body["model"]?.stringValue != nil else { return .fail("`model` is missing or not a string") }
+        guard let choice = body["choices"]?[0] else { return .fail("`choices` is empty or missing") }
+        guard choice["index"]?.intValue == 0 else { return .fail("`choices[0].index` is not 0") }
+        guard let message = choice["message"], message["role"]?.stringValue == "assistant" else {
+            return .fail("`choices[0].message.role` is not \"assistant\"")
+        }
+        let hasCalls = !(message["tool_calls"]?.arrayValue ?? []).isEmpty
+        if message["content"]?.stringValue == nil && !(allowToolCalls && hasCalls) {
+            return .fail("`message.content` is not a string")
+        }
+        let reason = choice["finish_reason"]?.stringValue ?? "null"
+        guard finishReasons.contains(reason) else {
+            return .fail("finish_reason is \(reason), expected \(finishReasons.joined(separator: " or "))")
+        }
+        return .pass("chat.completion shape with finish_reason \(reason)")
+    }
+
+    static func usage(_ u: JSONValue) -> CheckResult {
+        guard u.objectValue != nil else { return .fail("usage is \(u.typeName), not an object") }
+        let keys = ["prompt_tokens", "completion_tokens", "total_tokens"]
+        for k in keys where !Shape.isInteger(u[k]) { return .fail("usage.\(k) is missing or not an integer") }
+        let p = Int(u["prompt_tokens"]!.numberValue!), c = Int(u["completion_tokens"]!.numberValue!),
+            t = Int(u["total_tokens"]!.numberValue!)
+        guard p + c == t else { return .fail("usage is inconsistent: \(p) + \(c) != \(t)") }
+        return .pass("usage \(p)+\(c)=\(t)")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import TouchstoneCore
+
+enum EmbeddingChecks {
+    static let checks: [String: BuiltinCheck] = [
+        "embeddings": BuiltinCheck(
+            "object list with data[i].embedding non-empty number arrays and data[i].index == i; `rows`: exactly this many; `dimensions`: vectors of this length",
+            arguments: ["rows", "dimensions"]
+        ) { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            guard body["object"]?.stringValue == "list" else { return .fail("`object` is not \"list\"") }
+            guard let data = body["data"]?.arrayValue, !data.isEmpty else { return .fail("`data` is empty or missing") }
+            if let rows = input.int("rows"), data.count != rows {
+                return .fail("\(data.count) row(s), expected \(rows)")
+            }
+            for (i, row) in data.enumerated() {
+                guard row["index"]?.intValue == i else { return .fail("data[\(i)].index is not \(i)") }
+                guard let v = row["embedding"]?.arrayValue else {
+                    return .fail("data[\(i)].embedding is \(row["embedding"]?.typeName ?? "missing"), not an array")
+                }
+                guard !v.isEmpty, v.allSatisfy({ $0.numberValue != nil }) else {
+                    return .fail("data[\(i)].embedding is not a non-empty array of numbers")
+                }
+                if let d = input.int("dimensions"), v.count != d {
+                    return .fail("vectors have \(v.count) dimensions, expected \(d)")
+                }
+            }
+            let dims = data[0]["embedding"]!.arrayValue!.count
+            return .pass("\(data.count) row(s) of \(dims) dimensions")
+        },
+        "embeddings_base64": BuiltinCheck(
+            "data[0].embedding is base64 of little-endian float32 equal (1e-5) to the `float_step` vector",
+            arguments: ["float_step"], required: ["float_step"]
+        ) { input in
+            guard let b64 = input.exchange.json?["data"]?[0]?["embedding"]?.stringValue else {
+                return .fail("data[0].embedding is not a string")
+            }
+            guard let data = Data(base64Encoded: b64), data.count % 4 == 0, !data.isEmpty else {
+                return .fail("data[0].embedding is not base64 of float32 values")
+            }
+            guard let stepName = input.string("float_step"), let ref = input.step(stepName)?.json?["data"]?[0]?["embedding"]?.arrayValue else {
+                return .fail("no float vector to compare with")
+            }
+            let floats: [Float] = data.withUnsafeBytes { raw in
+                stride(from: 0, to: raw.count, by: 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0, as: UInt32.self))) }
+            }
+            guard floats.count == ref.count else {
+                return .fail("base64 holds \(floats.count) floats, the float result has \(ref.count)")
+            }
+            for (i, (a, b)) in zip(floats, ref).enumerated() {
+                guard let y = b.numberValue, abs(Double(a) - y) <= 1e-5 else {
+                    return .fail("value \(i) differs: \(a) vs \(b.numberValue ?? .nan)")
+                }
+            }
+            return .pass("\(floats.count) float32 values equal to the float result")
+        },
+    ]
+}

@@ -1,0 +1,38 @@
+import TouchstoneCore
+
+enum EndpointChecks {
+    static let checks: [String: BuiltinCheck] = [
+        "models_list": BuiltinCheck("object list with data[] of objects with a string id") { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            if case .array = body { return .fail("a bare array instead of {object: list, data: [...]}") }
+            guard body["object"]?.stringValue == "list" else { return .fail("`object` is not \"list\"") }
+            guard let data = body["data"]?.arrayValue else { return .fail("no `data` array") }
+            for (i, m) in data.enumerated() where m["id"]?.stringValue == nil {
+                return .fail("data[\(i)] has no string id")
+            }
+            return .pass("\(data.count) model(s)")
+        },
+        "responses_shape": BuiltinCheck("object response with an output message holding text") { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            guard body["object"]?.stringValue == "response" else { return .fail("`object` is not \"response\"") }
+            for item in body["output"]?.arrayValue ?? [] where item["type"]?.stringValue == "message" {
+                for part in item["content"]?.arrayValue ?? [] where part["text"]?.stringValue != nil {
+                    return .pass("response with an output message")
+                }
+            }
+            return .fail("no output message with text")
+        },
+        "completions_shape": BuiltinCheck("choices[0].text is a string") { input in
+            guard input.exchange.json?["choices"]?[0]?["text"]?.stringValue != nil else {
+                return .fail("choices[0].text is not a string")
+            }
+            return .pass("text completion")
+        },
+        "error_body": BuiltinCheck("the response carries a non-empty body (an error a client can show)") { input in
+            let ex = input.exchange
+            if ex.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .fail("empty error body") }
+            if ex.contentType.contains("text/html") { return .fail("HTML error page") }
+            return .pass("error body: \(ex.errorMessage.map { TextSanitizer.oneLine($0, limit: 80) } ?? "present")")
+        },
+    ]
+}

@@ -1,0 +1,100 @@
+import TouchstoneCore
+
+enum StreamChecks {
+    static let checks: [String: BuiltinCheck] = [
+        "chunk_stream": BuiltinCheck(
+            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, exactly one finish_reason, no SSE error fields"
+        ) { input in chunkStream(input.exchange) },
+        "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
+            guard let s = input.exchange.stream else { return .fail("not a stream") }
+            guard s.sawDone else { return .fail("no [DONE] sentinel") }
+            if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after [DONE]") }
+            return .pass("[DONE] ends the stream")
+        },
+        "stream_usage": BuiltinCheck(
+            "a chunk carries integer usage; with `after_finish`, after the finish_reason chunk and before [DONE]",
+            arguments: ["after_finish"]
+        ) { input in streamUsage(input.exchange, afterFinish: input.bool("after_finish")) },
+    ]
+
+    static func chunkStream(_ ex: Exchange) -> CheckResult {
+        guard let s = ex.stream else {
+            return .fail("response is \(ex.contentType.isEmpty ? "untyped" : ex.contentType), not text/event-stream")
+        }
+        var quirks: [String: JSONValue] = [:]
+        if s.comments > 0 { quirks["sse_comments"] = .bool(true) }
+        if let error = ex.error { return .fail("stream ended by a transport error: \(error.kind)", quirks: quirks) }
+        for v in s.violations {
+            switch v.kind {
+            case "error_field": return .fail("an `error:` SSE field (invisible to most clients)", quirks: quirks)
+            case "invalid_utf8": return .fail("invalid UTF-8 in the stream", quirks: quirks)
+            case "nul_byte": return .fail("NUL byte in the stream", quirks: quirks)
+            case "line_too_long": return .fail("an SSE line longer than the parser's limit", quirks: quirks)
+            default: continue
+            }
+        }
+        var id: String? = nil
+        var sawRole = false
+        var sawDelta = false
+        var finishes = 0
+        var payloads = 0
+        for (i, e) in s.events.enumerated() {
+            if e.data == "[DONE]" { continue }
+            payloads += 1
+            guard let c = e.json else {
+                return .fail("event \(i) is not JSON: \(Assertions.show(.string(e.data)))", quirks: quirks)
+            }
+            if c["error"] != nil { return .fail("an error object inside the stream (event \(i))", quirks: quirks) }
+            guard c["object"]?.stringValue == "chat.completion.chunk" else {
+                return .fail("event \(i) has object \(c["object"].map { Assertions.show($0) } ?? "missing"), expected chat.completion.chunk", quirks: quirks)
+            }
+            guard let cid = c["id"]?.stringValue else { return .fail("event \(i) has no string id", quirks: quirks) }
+            if let id, id != cid { return .fail("chunk id changed from \(id) to \(cid)", quirks: quirks) }
+            id = cid
+            for choice in c["choices"]?.arrayValue ?? [] {
+                if let delta = choice["delta"], !sawDelta {
+                    sawDelta = true
+                    sawRole = delta["role"]?.stringValue == "assistant"
+                    if !sawRole { return .fail("the first delta has no role \"assistant\"", quirks: quirks) }
+                }
+                if let r = choice["finish_reason"], !r.isNull { finishes += 1 }
+            }
+        }
+        if payloads == 0 { return .fail("no data events", quirks: quirks) }
+        if !sawDelta { return .fail("no chunk carries a delta", quirks: quirks) }
+        if finishes != 1 { return .fail("\(finishes) finish_reason values, expected exactly one", quirks: quirks) }
+        return .pass("\(payloads) chat.completion.chunk events, one finish_reason", quirks: quirks)
+    }
+
+    static func streamUsage(_ ex: Exchange, afterFinish: Bool) -> CheckResult {
+        guard let s = ex.stream else { return .fail("not a stream") }
+        var finishSeen = false
+        var found: (Int, JSONValue)? = nil
+        var usageBeforeFinish = false
+        for (i, e) in s.events.enumerated() {
+            if e.data == "[DONE]" { break }
+            guard let c = e.json else { continue }
+            if let u = c["usage"], !u.isNull {
+                if !finishSeen { usageBeforeFinish = true }
+                if finishSeen || !afterFinish { found = (i, c) }
+            }
+            for choice in c["choices"]?.arrayValue ?? [] where !(choice["finish_reason"]?.isNull ?? true) {
+                finishSeen = true
+                // Usage in the finish chunk itself counts as after it.
+                if let u = c["usage"], !u.isNull { found = (i, c) }
+            }
+        }
+        guard let (i, chunk) = found else {
+            if afterFinish && usageBeforeFinish { return .fail("usage only before the finish_reason chunk") }
+            return .fail("no chunk carries usage")
+        }
+        let choices = chunk["choices"]?.arrayValue ?? []
+        var quirks: [String: JSONValue] = ["usage_chunk_choices": .string(choices.isEmpty ? "empty" : "nonempty")]
+        let u = ChatChecks.usage(chunk["usage"]!)
+        if !u.passed {
+            quirks = [:]
+            return .fail("usage chunk (event \(i)): \(u.message)")
+        }
+        return .pass("usage in event \(i) (\(u.message))", quirks: quirks)
+    }
+}

@@ -1,0 +1,117 @@
+import TouchstoneCore
+
+enum ToolChecks {
+    static let checks: [String: BuiltinCheck] = [
+        "has_tool_calls": BuiltinCheck("choices[0].message.tool_calls is a non-empty list (of any shape)") { input in
+            let calls = ChatFacts.message(input.exchange)?["tool_calls"]?.arrayValue ?? []
+            return calls.isEmpty ? .fail("no tool_calls in the message") : .pass("\(calls.count) tool call(s)")
+        },
+        "tool_calls": BuiltinCheck(
+            "well-formed tool_calls (id, type function, function.name, arguments parsing as JSON); `tool`: every call names it; `min`: at least this many; `validate`: arguments validate against the request's tool schema",
+            arguments: ["tool", "min", "validate"]
+        ) { input in
+            guard let message = ChatFacts.message(input.exchange) else { return .fail("no choices[0].message") }
+            let calls = message["tool_calls"]?.arrayValue ?? []
+            if calls.isEmpty { return .fail("no tool_calls in the message") }
+            let tools = toolSchemas(input.exchange.request.json)
+            for (i, call) in calls.enumerated() {
+                if let why = malformed(call) { return .fail("tool_calls[\(i)] \(why)") }
+                let name = call["function"]!["name"]!.stringValue!
+                if let want = input.string("tool"), name != want {
+                    return .fail("called \(name), expected \(want)")
+                }
+                if input.bool("validate") {
+                    guard let schema = tools[name] else { return .fail("called unknown tool \(name)") }
+                    let args = (try? JSONParser.parse(Array(call["function"]!["arguments"]!.stringValue!.utf8))) ?? .null
+                    if let first = JSONSchemaValidator.validate(args, against: schema).first {
+                        return .fail("arguments of \(name) do not validate: \(first)")
+                    }
+                }
+            }
+            if let min = input.int("min"), calls.count < min {
+                return .fail("\(calls.count) tool call(s), expected at least \(min)")
+            }
+            let names = calls.compactMap { $0["function"]?["name"]?.stringValue }
+            return .pass("\(calls.count) well-formed call(s): \(names.joined(separator: ", "))")
+        },
+        "stream_has_tool_calls": BuiltinCheck("some streamed delta carries tool_calls") { input in
+            guard let s = input.exchange.stream else { return .fail("not a stream") }
+            let n = s.events.reduce(0) { n, e in
+                n + (e.json?["choices"]?.arrayValue ?? []).filter { $0["delta"]?["tool_calls"]?.arrayValue?.isEmpty == false }.count
+            }
+            return n > 0 ? .pass("\(n) tool-call delta(s)") : .fail("no tool call in the stream")
+        },
+        "stream_tool_calls": BuiltinCheck(
+            "streamed tool calls: integer index on every delta; id, type function and name on the first delta of each index; fragments join to JSON; finish_reason tool_calls or stop"
+        ) { input in streamToolCalls(input.exchange) },
+    ]
+
+    /// Why a non-streamed tool call is malformed, or nil.
+    static func malformed(_ call: JSONValue) -> String? {
+        guard let id = call["id"]?.stringValue, !id.isEmpty else { return "has no id" }
+        guard call["type"]?.stringValue == "function" else { return "type is not \"function\"" }
+        guard let name = call["function"]?["name"]?.stringValue, !name.isEmpty else { return "has no function.name" }
+        guard let args = call["function"]?["arguments"]?.stringValue else { return "arguments are not a string" }
+        guard (try? JSONParser.parse(Array(args.utf8))) != nil else { return "arguments do not parse as JSON" }
+        return nil
+    }
+
+    /// Parameter schemas of the tools a request declared, by name.
+    static func toolSchemas(_ body: JSONValue?) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for t in body?["tools"]?.arrayValue ?? [] {
+            if let name = t["function"]?["name"]?.stringValue {
+                out[name] = t["function"]?["parameters"] ?? .object([:])
+            }
+        }
+        return out
+    }
+
+    static func streamToolCalls(_ ex: Exchange) -> CheckResult {
+        guard let s = ex.stream else { return .fail("not a stream") }
+        struct Call { var id: String; var name: String; var args: String; var deltas: Int }
+        var calls: [Int: Call] = [:]
+        var finish: String? = nil
+        for (i, e) in s.events.enumerated() {
+            guard let c = e.json else { continue }
+            for choice in c["choices"]?.arrayValue ?? [] {
+                if let r = choice["finish_reason"]?.stringValue { finish = r }
+                for d in choice["delta"]?["tool_calls"]?.arrayValue ?? [] {
+                    guard let index = d["index"]?.intValue else {
+                        return .fail("a tool-call delta has no integer index (event \(i))")
+                    }
+                    let fragment = d["function"]?["arguments"]?.stringValue ?? ""
+                    if var call = calls[index] {
+                        call.args += fragment
+                        call.deltas += 1
+                        if let n = d["function"]?["name"]?.stringValue, !n.isEmpty, call.name.isEmpty { call.name = n }
+                        calls[index] = call
+                    } else {
+                        guard let id = d["id"]?.stringValue, !id.isEmpty else {
+                            return .fail("the first delta of tool call \(index) has no id")
+                        }
+                        guard d["type"]?.stringValue == "function" else {
+                            return .fail("the first delta of tool call \(index) has no type \"function\"")
+                        }
+                        guard let name = d["function"]?["name"]?.stringValue, !name.isEmpty else {
+                            return .fail("the first delta of tool call \(index) has no function.name")
+                        }
+                        calls[index] = Call(id: id, name: name, args: fragment, deltas: 1)
+                    }
+                }
+            }
+        }
+        if calls.isEmpty { return .fail("no tool call in the stream") }
+        for (index, call) in calls.sorted(by: { $0.key < $1.key }) {
+            guard (try? JSONParser.parse(Array(call.args.utf8))) != nil else {
+                return .fail("arguments of tool call \(index) do not join to valid JSON")
+            }
+        }
+        guard let finish, ["tool_calls", "stop"].contains(finish) else {
+            return .fail("finish_reason is \(finish ?? "missing"), expected tool_calls or stop")
+        }
+        let style = calls.values.contains(where: { $0.deltas > 1 }) ? "incremental" : "whole"
+        return .pass("\(calls.count) streamed call(s), \(style), finish_reason \(finish)",
+                     quirks: ["tool_call_streaming": .string(style)])
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import TouchstoneCore
+import TouchstoneHTTP
+
+/// Runs suites against targets. Cases run concurrently; each waits only for the features it
+/// depends on; requests are bounded per target by `jobs`; identical requests are sent once.
+/// One failing case never stops the others.
+public struct Prober: Sendable {
+    public let suites: [Suite]
+    public let options: ProbeOptions
+    let client: HTTPClient
+
+    public init(suites: [Suite], options: ProbeOptions = ProbeOptions(), client: HTTPClient = .shared) {
+        self.suites = suites
+        self.options = options
+        self.client = client
+    }
+
+    /// Every case, in file order.
+    public var cases: [Case] { suites.flatMap(\.cases) }
+
+    /// Cases selected by `--features` / `--skip`, plus the prerequisites they need.
+    public func selectedCases() -> [Case] {
+        let all = cases
+        let graph = DependencyGraph(cases: all)
+        func matches(_ c: Case, _ globs: [String]) -> Bool {
+            globs.contains { Glob.matches($0, c.feature ?? c.id) || Glob.matches($0, c.id) }
+        }
+        var chosen = Set(all.filter { c in
+            (options.include.isEmpty || matches(c, options.include)) && !matches(c, options.exclude)
+        }.map(\.id))
+        let byFeature = Dictionary(all.compactMap { c in c.feature.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
+        var frontier = Array(chosen)
+        while let id = frontier.popLast() {
+            guard let c = all.first(where: { $0.id == id }) else { continue }
+            for f in graph.prerequisites(of: c) {
+                if let dep = byFeature[f], !chosen.contains(dep.id) {
+                    chosen.insert(dep.id)
+                    frontier.append(dep.id)
+                }
+            }
+        }
+        return all.filter { chosen.contains($0.id) }
+    }
+
+    /// Probes one target and returns its report. Never throws: failures become verdicts.
+    public func probe(_ target: Target, onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> TargetReport {
+        let started = ContinuousClock.now
+        let selected = selectedCases()
+        let universe = Set(selected.compactMap(\.feature))
+        let graph = DependencyGraph(cases: selected)
+        var stepTemplates: [String: RequestTemplate] = [:]
+        for c in cases {
+            for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
+        }
+        let builder = RequestBuilder(target: target, steps: stepTemplates)
+        let redactor = Redactor(secrets: [target.apiKey].compactMap { $0 })
+        let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs), options: options,
+                                  insecure: target.insecure)
+        let session = Session(transport: transport)
+        onEvent(.targetStarted(target: target.name, cases: selected.count))
+
+        await withTaskGroup(of: Void.self) { group in
+            for c in selected {
+                let deps = graph.dependencies(of: c, universe: universe)
+                let waitFor = graph.afterCases(of: c)
+                group.addTask {
+                    for id in waitFor { await session.waitCase(id) }
+                    let runner = CaseRunner(testCase: c, target: target, builder: builder, session: session,
+                                            redactor: redactor)
+                    let result = await runner.run(dependencies: deps)
+                    if let f = c.feature, let result { await session.publish(f, result) }
+                    await session.finishCase(c.id)
+                    onEvent(.caseFinished(target: target.name, caseID: c.id, feature: c.feature, result: result))
+                }
+            }
+        }
+
+        var features = await session.allResults()
+        for f in universe where features[f] == nil {
+            let c = selected.first { $0.feature == f }!
+            features[f] = FeatureResult(verdict: .untested, detail: "not decided", suite: c.suite, caseID: c.id)
+        }
+        let log = await session.log
+        var quirks = Observers.quirks(log)
+        for (k, v) in await session.quirks { quirks[k] = v }
+        let stats = TargetStats(requests: log.reduce(0) { $0 + $1.attempts },
+                                responses: log.filter { $0.status != nil }.count,
+                                retries: log.reduce(0) { $0 + $1.attempts - 1 },
+                                outputTokens: log.reduce(0) { $0 + $1.completionTokens },
+                                wallSeconds: (ContinuousClock.now - started).milliseconds / 1000)
+        let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL), model: target.model,
+                                  embeddingModel: target.embeddingModel, features: features,
+                                  quirks: quirks.mapValues { Observers.redact($0, redactor) }, stats: stats,
+                                  insecure: target.insecure)
+        onEvent(.targetFinished(target: target.name, report: report))
+        return report
+    }
+}
+
+/// Runs one case: waits for its dependencies, sends its steps, applies its rules.
+struct CaseRunner: Sendable {
+    let testCase: Case
+    let target: Target
+    let builder: RequestBuilder
+    let session: Session
+    let redactor: Redactor
+
+    func run(dependencies: [String]) async -> FeatureResult? {
+        let c = testCase
+        let started = ContinuousClock.now
+        var features: [String: Verdict] = [:]
+        var depResults: [String: FeatureResult] = [:]
+        for d in dependencies {
+            let r = await session.result(of: d)
+            features[d] = r.verdict
+            depResults[d] = r
+        }
+        func untested(_ why: String) -> FeatureResult {
+            FeatureResult(verdict: .untested, detail: why, suite: c.suite, caseID: c.id,
+                          seconds: (ContinuousClock.now - started).milliseconds / 1000)
+        }
+        for r in c.requires where features[r] != .supported {
+            return untested("needs \(r) supported, it is \(features[r]?.rawValue ?? "not run")")
+        }
+        if !c.requiresAny.isEmpty && !c.requiresAny.contains(where: { features[$0] == .supported }) {
+            let states = c.requiresAny.map { "\($0) \(features[$0]?.rawValue ?? "not run")" }.joined(separator: ", ")
+            return untested("needs one of \(c.requiresAny.joined(separator: ", ")) supported (\(states))")
+        }
+        let vars = target.variables
+        for v in c.requiresVars where vars[v] == nil {
+            return untested(v == "embedding_model" ? "no embedding model configured (--embedding-model)"
+                                                   : "variable \(v) is not configured")
+        }
+
+        // Steps, in order.
+        var variables: [String: JSONValue] = [:]
+        var outcomes: [String: StepOutcome] = [:]
+        var evaluator = Evaluator(outcomes: [:], defaultStep: nil, features: features, log: [], variables: [:])
+        for step in c.steps {
+            evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
+                                  variables: variables)
+            if !evaluator.holds(step.runIf) {
+                outcomes[step.id] = .skipped("condition not met")
+                continue
+            }
+            guard let variant = step.variants.first(where: { evaluator.holds($0.condition) }) else {
+                outcomes[step.id] = .skipped("no variant applies")
+                continue
+            }
+            let prepared: PreparedRequest
+            do {
+                prepared = try builder.build(variant.request, variables: variables)
+            } catch let e as RequestBuilder.MissingVariable {
+                outcomes[step.id] = .skipped("variable \(e.name) unavailable")
+                continue
+            } catch {
+                outcomes[step.id] = .skipped("\(error)")
+                continue
+            }
+            let ex = await session.exchange(prepared)
+            outcomes[step.id] = .ran(ex)
+            if !step.captures.isEmpty {
+                let doc = StepDocument.make(ex)
+                for cap in step.captures {
+                    guard var v = cap.path.evaluate(doc).first else { continue }
+                    if let e = cap.extract {
+                        guard let x = Extractors.apply(e, v) else { continue }
+                        v = x
+                    }
+                    variables[cap.name] = v
+                }
+            }
+        }
+
+        // Verdict rules: first match wins.
+        let log = await session.log
+        let last = c.steps.last?.id
+        var quirks: [String: JSONValue] = [:]
+        var chosen: VerdictRule? = nil
+        var firstFailures: [String] = []
+        var detailMessages: [String] = []
+        for rule in c.verdicts {
+            evaluator = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log,
+                                  variables: variables)
+            let holds = evaluator.holds(rule.condition)
+            for (k, v) in evaluator.quirks { quirks[k] = v }
+            if holds {
+                chosen = rule
+                detailMessages = evaluator.messages.isEmpty ? firstFailures : evaluator.messages
+                break
+            }
+            if firstFailures.isEmpty { firstFailures = evaluator.failures }
+        }
+        for rule in c.quirks {
+            var ev = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log, variables: variables)
+            if ev.holds(rule.condition) {
+                for (k, v) in ev.quirks { quirks[k] = v }
+                for (k, v) in rule.set { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
+            }
+        }
+        if let chosen {
+            for (k, v) in chosen.quirks { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
+        }
+        for (k, v) in quirks { await session.setQuirk(k, v) }
+        guard c.feature != nil else { return nil }
+
+        let verdict = chosen?.verdict ?? .broken
+        var detail = chosen.map { renderText($0.detail, outcomes: outcomes, variables: variables, messages: detailMessages,
+                                             failures: firstFailures) }
+            ?? "no verdict rule matched (suite error at \(c.location))"
+        let retried = c.steps.compactMap { outcomes[$0.id]?.exchange }.filter { $0.attempts > 1 }
+        if !retried.isEmpty {
+            let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
+            detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
+        }
+        let evidence = c.steps.compactMap { s -> Evidence? in
+            guard let ex = outcomes[s.id]?.exchange else { return nil }
+            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor)
+        }
+        let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
+        return FeatureResult(verdict: verdict, detail: redactor.redact(TextSanitizer.oneLine(detail, limit: 300)),
+                             evidence: evidence, suite: c.suite, caseID: c.id,
+                             seconds: (ContinuousClock.now - started).milliseconds / 1000,
+                             latency: subject.flatMap(Latency.figures))
+    }
+
+    func render(_ v: JSONValue, outcomes: [String: StepOutcome], variables: [String: JSONValue]) -> JSONValue {
+        guard case .string(let s) = v else { return v }
+        let text = renderText(s, outcomes: outcomes, variables: variables, messages: [], failures: [])
+        if s.hasPrefix("${"), s.hasSuffix("}"), let n = Int(text) { return .int(n) }
+        return .string(text)
+    }
+
+    /// `${message}` (the matched rule's check messages, else why the first rule failed),
+    /// `${failure}` (why the first rule failed), `${summary}` (the last step's status line),
+    /// `${STEP.status}`, `${STEP.summary}`, `${STEP.error}` and variables. Unknown names stay as written.
+    func renderText(_ s: String, outcomes: [String: StepOutcome], variables: [String: JSONValue], messages: [String],
+                    failures: [String]) -> String {
+        guard s.contains("${") else { return s }
+        var vars = target.variables
+        for (k, v) in variables { vars[k] = v }
+        vars["message"] = .string(messages.isEmpty ? "no further detail" : messages.joined(separator: "; "))
+        vars["failure"] = .string(failures.isEmpty ? "no further detail" : failures.joined(separator: "; "))
+        let lastRan = testCase.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
+        vars["summary"] = .string(lastRan?.summary ?? "no request was sent")
+        for (name, o) in outcomes {
+            switch o {
+            case .ran(let ex):
+                vars["\(name).status"] = ex.status.map { .string("\($0)") } ?? .string("none")
+                vars["\(name).summary"] = .string(ex.summary)
+                vars["\(name).error"] = .string(ex.errorMessage.map { TextSanitizer.oneLine($0, limit: 120) } ?? "")
+            case .skipped(let why):
+                vars["\(name).status"] = .string("not sent")
+                vars["\(name).summary"] = .string("not sent: \(why)")
+                vars["\(name).error"] = .string("")
+            }
+        }
+        return RequestBuilder.substitute(lenient: s, vars)
+    }
+}

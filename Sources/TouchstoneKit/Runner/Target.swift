@@ -1,0 +1,94 @@
+import Foundation
+import TouchstoneCore
+import TouchstoneHTTP
+
+/// An upstream to probe. The API key comes from the environment only, never the command line.
+public struct Target: Sendable {
+    public var name: String
+    /// Normalised: no trailing slash.
+    public var baseURL: String
+    public var model: String?
+    public var embeddingModel: String?
+    public var apiKey: String?
+    public var headers: [HTTPHeader]
+    /// Skip TLS verification (reported in the target's report).
+    public var insecure: Bool
+
+    public init(name: String, baseURL: String, model: String?, embeddingModel: String? = nil,
+                apiKey: String? = nil, headers: [HTTPHeader] = [], insecure: Bool = false) throws {
+        self.name = name
+        self.baseURL = try Target.normalise(baseURL)
+        self.model = model
+        self.embeddingModel = embeddingModel
+        self.apiKey = apiKey
+        self.headers = headers
+        self.insecure = insecure
+    }
+
+    /// Validates the scheme and strips trailing slashes: a user typing `/v1/` must never make
+    /// the harness fail.
+    public static func normalise(_ raw: String) throws -> String {
+        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty else {
+            throw TargetError.invalidBaseURL(raw)
+        }
+        if url.query != nil || url.fragment != nil { throw TargetError.invalidBaseURL(raw) }
+        while s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
+
+    /// Variables available to templates as `${name}`.
+    var variables: [String: JSONValue] {
+        var v: [String: JSONValue] = ["base_url": .string(baseURL), "target": .string(name)]
+        if let model { v["model"] = .string(model) }
+        if let embeddingModel { v["embedding_model"] = .string(embeddingModel) }
+        return v
+    }
+}
+
+public enum TargetError: Error, CustomStringConvertible, LocalizedError {
+    case invalidBaseURL(String)
+    public var description: String {
+        switch self {
+        case .invalidBaseURL(let u):
+            "invalid base URL `\(u)`: expected http:// or https:// with a host and no query, e.g. http://127.0.0.1:8080/v1"
+        }
+    }
+    public var errorDescription: String? { description }
+}
+
+/// How a run behaves; the same for every target of the run.
+public struct ProbeOptions: Sendable {
+    /// Requests in flight at once per target.
+    public var jobs: Int
+    /// Seconds each request may take (first byte, idle gap and total).
+    public var timeout: Double
+    /// Feature globs to run (empty: all); prerequisites are added.
+    public var include: [String]
+    public var exclude: [String]
+    /// Body bytes read at most per response; endless responses end there.
+    public var maxBodyBytes: Int
+    /// Retries per request for 429/5xx (connection failures retry once).
+    public var maxRetries: Int
+    /// Longest `Retry-After` honoured, seconds.
+    public var maxRetryAfter: Double
+
+    public init(jobs: Int = 8, timeout: Double = 120, include: [String] = [], exclude: [String] = [],
+                maxBodyBytes: Int = 16 << 20, maxRetries: Int = 2, maxRetryAfter: Double = 20) {
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.include = include
+        self.exclude = exclude
+        self.maxBodyBytes = maxBodyBytes
+        self.maxRetries = maxRetries
+        self.maxRetryAfter = maxRetryAfter
+    }
+}
+
+/// Progress events, delivered as they happen (the CLI prints them; the engine never does).
+public enum RunEvent: Sendable {
+    case targetStarted(target: String, cases: Int)
+    case caseFinished(target: String, caseID: String, feature: String?, result: FeatureResult?)
+    case targetFinished(target: String, report: TargetReport)
+}

@@ -1,0 +1,139 @@
+import Foundation
+import TouchstoneCore
+import TouchstoneHTTP
+
+/// Sends prepared requests with the retry classification of features.md and records what
+/// came back, parsing SSE as the bytes arrive.
+struct Transport: Sendable {
+    let client: HTTPClient
+    let limiter: AsyncSemaphore
+    let options: ProbeOptions
+    let insecure: Bool
+
+    /// Events kept per stream (all are counted and checked as they arrive).
+    static let maxStreamEvents = 4096
+    /// Raw bytes kept per response as evidence when the body is a stream.
+    static let streamEvidenceBytes = 64 << 10
+
+    func perform(_ request: PreparedRequest) async -> Exchange {
+        var exchange = Exchange(request: request)
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            attempt += 1
+            await limiter.acquire()
+            let result = await attemptOnce(request)
+            await limiter.release()
+            var retryDelay: Double? = nil
+            var reason = ""
+            if let error = result.error, result.status == nil, error.isConnectionFailure, attempt == 1 {
+                retryDelay = 0.2
+                reason = error.kind
+            } else if let status = result.status, status == 429 || status >= 500, attempt <= options.maxRetries {
+                reason = "\(status)"
+                if status == 429 {
+                    retryDelay = min(options.maxRetryAfter, Transport.retryAfter(result.headers) ?? Double(attempt))
+                } else {
+                    retryDelay = 0.25 * Double(1 << (attempt - 1))
+                }
+            }
+            exchange = result
+            exchange.attempts = attempt
+            if let retryDelay, !Task.isCancelled {
+                exchange.retryReasons.append(reason)
+                try? await Task.sleep(for: .milliseconds(Int(retryDelay * 1000)))
+                let keep = exchange.retryReasons
+                exchange = Exchange(request: request)
+                exchange.retryReasons = keep
+                continue
+            }
+            break
+        }
+        exchange.elapsedMs = (ContinuousClock.now - started).milliseconds
+        return exchange
+    }
+
+    static func retryAfter(_ headers: [HTTPHeader]) -> Double? {
+        if let ms = headers.value(for: "retry-after-ms").flatMap(Double.init) { return ms / 1000 }
+        if let s = headers.value(for: "retry-after").flatMap(Double.init) { return s }
+        return nil
+    }
+
+    private func attemptOnce(_ request: PreparedRequest) async -> Exchange {
+        var ex = Exchange(request: request)
+        let http = HTTPRequest(
+            method: request.method, url: request.url, headers: request.headers, body: request.body,
+            timeouts: Timeouts(connect: min(10, options.timeout), firstByte: options.timeout,
+                               idle: options.timeout, total: options.timeout),
+            followRedirects: true, maxRedirects: 5, maxBodyBytes: options.maxBodyBytes,
+            freshConnection: false, insecure: insecure)
+        let started = ContinuousClock.now
+        var parser: SSEParser? = nil
+        var record = StreamRecord()
+        var textBytes: [UInt8] = []
+        func take(_ events: [SSEEvent]) {
+            let at = (ContinuousClock.now - started).milliseconds
+            for e in events {
+                record.eventCount += 1
+                if record.sawDone { record.afterDone += 1 }
+                if e.data == "[DONE]" { record.sawDone = true }
+                if record.events.count < Transport.maxStreamEvents {
+                    let json = e.data == "[DONE]" ? nil : parseJSON(e.dataBytes)
+                    record.events.append(StreamEvent(data: e.data.count > 65536 ? String(e.data.prefix(65536)) : e.data,
+                                                     json: json, atMs: at, event: e.event))
+                }
+            }
+        }
+        do {
+            for try await event in client.stream(http) {
+                switch event {
+                case .head(let head):
+                    ex.status = head.status
+                    ex.headers = head.headers
+                    ex.redirects = head.redirects
+                    ex.ttfbMs = (ContinuousClock.now - started).milliseconds
+                    if (head.headers.value(for: "content-type") ?? "").lowercased().contains("text/event-stream") {
+                        parser = SSEParser()
+                    }
+                case .body(let bytes):
+                    if parser != nil {
+                        take(parser!.feed(bytes))
+                        if textBytes.count < Transport.streamEvidenceBytes {
+                            textBytes += bytes.prefix(Transport.streamEvidenceBytes - textBytes.count)
+                        }
+                    } else {
+                        textBytes += bytes
+                    }
+                case .end:
+                    break
+                }
+            }
+        } catch let error as TransferError {
+            ex.error = error
+        } catch {
+            ex.error = .other(code: -1, message: "\(error)")
+        }
+        if parser != nil {
+            take(parser!.finish())
+            record.violations = parser!.violations
+            record.comments = parser!.commentCount
+            ex.stream = record
+        } else {
+            ex.json = parseJSON(textBytes)
+        }
+        ex.body = textBytes
+        return ex
+    }
+}
+
+func parseJSON(_ bytes: some Collection<UInt8>) -> JSONValue? {
+    guard !bytes.isEmpty else { return nil }
+    return try? JSONParser.parse(Array(bytes))
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let c = components
+        return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+    }
+}

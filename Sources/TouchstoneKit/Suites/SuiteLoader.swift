@@ -1,0 +1,151 @@
+import Foundation
+import TouchstoneCore
+
+/// Loads and validates suite files. Every problem is reported with file, line and column
+/// before anything is sent; `touchstone suites validate` runs exactly this.
+public enum SuiteLoader {
+    /// Loads every `*.yaml` / `*.yml` file of a directory (sorted by name).
+    public static func load(directory: String) throws -> [Suite] {
+        let url = URL(fileURLWithPath: directory)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: directory, line: 0, column: 0),
+                                          message: "suites directory not found; pass --suites DIR")])
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: url.path)
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+            .sorted()
+        var suites: [Suite] = []
+        var errors: [SuiteError] = []
+        for file in files {
+            let path = url.appendingPathComponent(file).path
+            do {
+                suites.append(try load(file: path))
+            } catch let e as SuiteErrors {
+                errors += e.errors
+            }
+        }
+        if suites.isEmpty && errors.isEmpty {
+            errors.append(SuiteError(location: SourceLocation(file: directory, line: 0, column: 0),
+                                     message: "no suite files (*.yaml) in this directory"))
+        }
+        errors += validateSet(suites)
+        if !errors.isEmpty { throw SuiteErrors(errors) }
+        return suites
+    }
+
+    public static func load(file path: String) throws -> Suite {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 0, column: 0),
+                                          message: "cannot read file: \(error.localizedDescription)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 1, column: 1),
+                                          message: "file is not valid UTF-8")])
+        }
+        return try load(text: text, file: path)
+    }
+
+    public static func load(text: String, file: String) throws -> Suite {
+        let root: YAMLNode?
+        do {
+            root = try YAMLNode.parse(text, file: file)
+        } catch let e as SuiteError {
+            throw SuiteErrors([e])
+        }
+        guard let root else {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: file, line: 1, column: 1),
+                                          message: "empty suite file; expected `suite:` and `cases:`")])
+        }
+        var reader = SuiteReader(file: file)
+        let suite = reader.suite(root)
+        if !reader.errors.isEmpty { throw SuiteErrors(reader.errors) }
+        return suite!
+    }
+
+    /// Checks across files: unique case ids, known references, no prerequisite cycles.
+    static func validateSet(_ suites: [Suite]) -> [SuiteError] {
+        var errors: [SuiteError] = []
+        var byID: [String: Case] = [:]
+        var features = Set<String>()
+        for c in suites.flatMap(\.cases) {
+            if let other = byID[c.id] {
+                errors.append(SuiteError(location: c.location,
+                                         message: "case `\(c.id)` is declared twice (first at \(other.location))"))
+            }
+            byID[c.id] = c
+            if let f = c.feature { features.insert(f) }
+        }
+        let all = suites.flatMap(\.cases)
+        for c in all {
+            for f in c.requires + c.requiresAny + c.referencedFeatures where !features.contains(f) {
+                errors.append(SuiteError(location: c.location,
+                                         message: "case `\(c.id)` refers to unknown feature `\(f)`\(suggestion(f, in: features))"))
+            }
+            for step in c.steps {
+                for v in step.variants {
+                    if let ext = v.request.extends {
+                        let parts = ext.split(separator: "/", maxSplits: 1).map(String.init)
+                        if parts.count != 2 || byID[parts[0]]?.steps.contains(where: { $0.id == parts[1] }) != true {
+                            errors.append(SuiteError(location: v.request.location,
+                                                     message: "`extends: \(ext)` names no step; write `<case id>/<step id>`"))
+                        }
+                    }
+                }
+            }
+        }
+        if errors.isEmpty, let cycle = DependencyGraph(cases: all).cycle() {
+            let c = byID[cycle[0]]!
+            errors.append(SuiteError(location: c.location,
+                                     message: "prerequisite cycle: \(cycle.joined(separator: " → "))"))
+        }
+        return errors
+    }
+
+    static func suggestion(_ word: String, in candidates: some Collection<String>) -> String {
+        let best = candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+        if let best, editDistance(word, best) <= max(2, word.count / 3) { return "; did you mean `\(best)`?" }
+        return ""
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+}
+
+extension Case {
+    /// Features named in `feature:` conditions anywhere in the case.
+    var referencedFeatures: [String] {
+        var out: [String] = []
+        func walk(_ c: Condition?) {
+            guard let c else { return }
+            switch c {
+            case .all(let l), .any(let l): l.forEach(walk)
+            case .not(let x): walk(x)
+            case .feature(let id, _): out.append(id)
+            default: break
+            }
+        }
+        for s in steps {
+            walk(s.runIf)
+            s.variants.forEach { walk($0.condition) }
+        }
+        verdicts.forEach { walk($0.condition) }
+        quirks.forEach { walk($0.condition) }
+        return out
+    }
+}

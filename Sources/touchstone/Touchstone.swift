@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import TouchstoneKit
+
+@main
+struct Touchstone: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "touchstone",
+        abstract: "Conformance harness and compatibility prober for OpenAI-compatible LLM APIs.",
+        discussion: """
+        Probe a server and get one verdict per feature (supported, unsupported, ignored, broken,
+        untested), with JUnit, JSON and Markdown reports.
+
+          touchstone probe --emulate reference            probe the built-in emulator
+          touchstone probe http://127.0.0.1:8080/v1 --model gemma
+          touchstone emulate --list                       the emulator's personalities
+          touchstone suites validate suites/              check suite files
+
+        \(ExitStatus.help)
+        """,
+        version: ToolVersion.current,
+        subcommands: [ProbeCommand.self, EmulateCommand.self, SuitesCommand.self]
+    )
+}
+
+enum ToolVersion {
+    static let current = "0.1.0"
+}
+
+/// Exit codes, in one place (documented in --help and the README).
+enum ExitStatus: Int32 {
+    case ok = 0
+    /// A verdict the run was told to fail on (`--fail-on`, default: ignored, broken).
+    case verdictFailure = 1
+    /// Bad usage, a bad suite file or bad configuration: nothing was sent.
+    case usage = 2
+    /// No target answered a single request (refused, DNS, TLS, timeouts).
+    case unreachable = 3
+    /// The run was interrupted (SIGINT/SIGTERM); partial reports were written.
+    case interrupted = 130
+
+    static let help = """
+    Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on (default: ignored,
+    broken); 2 usage, suite or configuration error (nothing was sent); 3 no target could be
+    reached at all; 130 interrupted (partial reports written).
+    """
+}
+
+/// An error the CLI reports on stderr and maps to an exit code.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var status: ExitStatus
+    var description: String { message }
+}
