@@ -2,64 +2,185 @@ import Foundation
 
 /// Replaces every known secret in a string — in plain, JSON-escaped, URL-encoded and base64
 /// forms — with `[REDACTED]`. Every string that leaves the engine passes through one.
+///
+/// Matching is on UTF-8 bytes, not on Characters: a secret followed by a combining mark
+/// (which Swift's `String.contains` and Foundation's `replacingOccurrences` would not find,
+/// since the last character of the secret then forms one Character with the mark) is still
+/// masked.
 public struct Redactor: Sendable {
     public static let mask = "[REDACTED]"
     /// Secrets shorter than this are not redacted: they would mask ordinary text.
     public static let minimumLength = 4
 
-    private let needles: [String]
+    /// Encoded forms, as UTF-8, longest first so a longer form is masked before a shorter one
+    /// inside it.
+    private let needles: [[UInt8]]
 
     public init(secrets: [String]) {
         var forms = Set<String>()
         for secret in secrets where secret.count >= Redactor.minimumLength {
             forms.insert(secret)
+            // JSON: with and without `\/`, and with non-ASCII as `\u` escapes (ensure_ascii).
             forms.insert(Redactor.jsonEscaped(secret))
-            if let url = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
-                forms.insert(url)
+            forms.insert(Redactor.jsonEscaped(secret, escapeSlash: false))
+            forms.insert(Redactor.jsonEscaped(secret, escapeSlash: false, asciiOnly: true))
+            forms.insert(Redactor.jsonEscaped(secret, escapeSlash: false, asciiOnly: true).uppercasedHexEscapes())
+            // URL: several allowed sets (encodeURIComponent-like, RFC 3986 unreserved, query),
+            // with upper- and lowercase hex.
+            for allowed in [CharacterSet.alphanumerics, Redactor.unreserved, .urlQueryAllowed] {
+                if let url = secret.addingPercentEncoding(withAllowedCharacters: allowed) {
+                    forms.insert(url)
+                    forms.insert(url.lowercasedPercentEscapes())
+                }
             }
-            if let url = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
-                forms.insert(url)
+            // Form encoding writes spaces as '+'.
+            if let form = secret.addingPercentEncoding(withAllowedCharacters: Redactor.unreserved.union(.init(charactersIn: " "))) {
+                forms.insert(form.replacingOccurrences(of: " ", with: "+"))
             }
+            // Base64 (standard and URL alphabets) of the secret alone, padded and not, and the
+            // part of the encoding that does not depend on surrounding bytes for each of the
+            // three alignments the secret can have inside a longer encoded text
+            // (e.g. Basic auth "user:key").
             let b64 = Data(secret.utf8).base64EncodedString()
             forms.insert(b64)
-            // Without padding, as it appears inside longer base64 (e.g. Basic auth "user:key").
             forms.insert(b64.trimmingCharacters(in: CharacterSet(charactersIn: "=")))
-            // "Bearer key" and "user:key" encodings seen in Authorization headers.
-            forms.insert(Data(":\(secret)".utf8).base64EncodedString().trimmingCharacters(in: CharacterSet(charactersIn: "=")))
+            for alignment in 0..<3 {
+                let core = Redactor.base64Core(Array(secret.utf8), alignment: alignment)
+                if core.count >= 8 {
+                    forms.insert(core)
+                    forms.insert(Redactor.base64URL(core))
+                }
+            }
+            forms.insert(Redactor.base64URL(b64.trimmingCharacters(in: CharacterSet(charactersIn: "="))))
         }
-        // Longest first, so a longer form is masked before a shorter one inside it.
-        needles = forms.filter { $0.count >= Redactor.minimumLength }.sorted { $0.count > $1.count }
+        needles = forms.filter { $0.count >= Redactor.minimumLength }
+            .map { Array($0.utf8) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
     public var isEmpty: Bool { needles.isEmpty }
 
     public func redact(_ text: String) -> String {
         guard !needles.isEmpty else { return text }
-        var out = text
-        for needle in needles where out.contains(needle) {
-            out = out.replacingOccurrences(of: needle, with: Redactor.mask)
+        var bytes = Array(text.utf8)
+        var changed = false
+        let mask = Array(Redactor.mask.utf8)
+        for needle in needles {
+            if Redactor.replace(needle, with: mask, in: &bytes) { changed = true }
         }
-        return out
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 
-    static func jsonEscaped(_ s: String) -> String {
+    /// Replaces every non-overlapping occurrence of `needle` in `bytes`; true if any.
+    private static func replace(_ needle: [UInt8], with mask: [UInt8], in bytes: inout [UInt8]) -> Bool {
+        let n = needle.count
+        guard n > 0, bytes.count >= n else { return false }
+        var out: [UInt8]? = nil
+        var copied = 0
+        var i = 0
+        let first = needle[0]
+        bytes.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { nd in
+                let base = hay.baseAddress!
+                let last = hay.count - n
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { break }
+                    let k = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+                    if memcmp(base + k, nd.baseAddress!, n) == 0 {
+                        if out == nil { out = []; out!.reserveCapacity(hay.count) }
+                        out!.append(contentsOf: UnsafeBufferPointer(rebasing: hay[copied..<k]))
+                        out!.append(contentsOf: mask)
+                        copied = k + n
+                        i = k + n
+                    } else {
+                        i = k + 1
+                    }
+                }
+                if out != nil { out!.append(contentsOf: UnsafeBufferPointer(rebasing: hay[copied...])) }
+            }
+        }
+        guard let out else { return false }
+        bytes = out
+        return true
+    }
+
+    /// RFC 3986 unreserved characters: `A-Z a-z 0-9 - . _ ~`.
+    private static let unreserved = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// The base64 characters fully determined by `secret` when it starts `alignment` bytes
+    /// into a 3-byte group of a longer encoded text (character j covers bits 6j..<6j+6).
+    static func base64Core(_ secret: [UInt8], alignment: Int) -> String {
+        let padded = [UInt8](repeating: 0, count: alignment) + secret + [0, 0]
+        let encoded = Array(Data(padded).base64EncodedString().utf8)
+        let firstBit = 8 * alignment
+        let endBit = 8 * (alignment + secret.count)
+        let from = (firstBit + 5) / 6
+        let to = endBit / 6  // exclusive
+        guard from < to, to <= encoded.count else { return "" }
+        return String(decoding: encoded[from..<to], as: UTF8.self)
+    }
+
+    static func base64URL(_ s: String) -> String {
+        String(s.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+    }
+
+    static func jsonEscaped(_ s: String, escapeSlash: Bool = true, asciiOnly: Bool = false) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "/": out += "\\/"
+            case "/" where escapeSlash: out += "\\/"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
                     out += String(format: "\\u%04x", scalar.value)
+                } else if asciiOnly && scalar.value > 0x7E {
+                    for unit in String(scalar).utf16 { out += String(format: "\\u%04x", unit) }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         return out
+    }
+}
+
+private extension String {
+    /// `%2F` → `%2f`.
+    func lowercasedPercentEscapes() -> String {
+        var out = String.UnicodeScalarView()
+        var hexLeft = 0
+        for scalar in unicodeScalars {
+            if hexLeft > 0 {
+                out.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+                hexLeft -= 1
+            } else {
+                if scalar == "%" { hexLeft = 2 }
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// `\u00e9` → `\u00E9`.
+    func uppercasedHexEscapes() -> String {
+        var out = String.UnicodeScalarView()
+        var hexLeft = 0
+        var previousBackslash = false
+        for scalar in unicodeScalars {
+            if hexLeft > 0 {
+                out.append(contentsOf: String(scalar).uppercased().unicodeScalars)
+                hexLeft -= 1
+                continue
+            }
+            if previousBackslash && scalar == "u" { hexLeft = 4 }
+            previousBackslash = scalar == "\\" && !previousBackslash
+            out.append(scalar)
+        }
+        return String(out)
     }
 }

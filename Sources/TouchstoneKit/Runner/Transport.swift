@@ -76,11 +76,12 @@ struct Transport: Sendable {
             for e in events {
                 record.eventCount += 1
                 if record.sawDone { record.afterDone += 1 }
-                if e.data == "[DONE]" { record.sawDone = true }
+                let done = e.isDone
+                if done { record.sawDone = true }
                 if record.events.count < Transport.maxStreamEvents {
-                    let json = e.data == "[DONE]" ? nil : parseJSON(e.dataBytes)
-                    record.events.append(StreamEvent(data: e.data.count > 65536 ? String(e.data.prefix(65536)) : e.data,
-                                                     json: json, atMs: at, event: e.event))
+                    let json = done ? nil : parseJSON(e.dataBytes)
+                    let text = String(decoding: e.dataBytes.prefix(65536), as: UTF8.self)
+                    record.events.append(StreamEvent(data: text, json: json, atMs: at, event: e.event))
                 }
             }
         }

@@ -1,0 +1,68 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that readers see either the old content or the new, never a mix:
+/// a temporary file in the same directory, `fsync`, `rename` over the destination, `fsync`
+/// of the directory. The parent directory is created when missing. On any failure the
+/// temporary file is removed and the destination is left untouched.
+public enum AtomicFile {
+    public struct WriteError: Error, CustomStringConvertible, Sendable {
+        public var path: String
+        public var operation: String
+        public var code: Int32
+        public var description: String {
+            "\(operation) \(path): \(String(cString: strerror(code)))"
+        }
+    }
+
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+
+        let temp = directory + "/." + name + ".tmp-\(getpid())-" + randomSuffix()
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw WriteError(path: temp, operation: "open", code: errno) }
+        var committed = false
+        defer { if !committed { unlink(temp) } }
+        do {
+            defer { close(fd) }
+            // Keep the permissions of the file being replaced.
+            var st = stat()
+            if stat(path, &st) == 0 { _ = fchmod(fd, st.st_mode & 0o7777) }
+            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < raw.count {
+                    let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw WriteError(path: temp, operation: "write", code: errno)
+                    }
+                    offset += n
+                }
+            }
+            guard fsync(fd) == 0 else { throw WriteError(path: temp, operation: "fsync", code: errno) }
+        }
+        guard rename(temp, path) == 0 else { throw WriteError(path: path, operation: "rename", code: errno) }
+        committed = true
+        // Make the rename itself durable; best effort.
+        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 { _ = fsync(dirfd); close(dirfd) }
+    }
+
+    private static func randomSuffix() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+}
+
+/// `write(2)`, out of reach of `AtomicFile.write` shadowing it.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}

@@ -1,0 +1,46 @@
+import Foundation
+import TouchstoneCore
+
+/// Renders a `Report` as the versioned JSON report `touchstone.report/v1` (docs/report-json.md).
+///
+/// Pretty-printed with sorted keys, so the same report always gives the same bytes. The model's
+/// explicit `CodingKeys` name every field; no key strategy is applied. JSON has no NaN or
+/// infinity: such doubles are written as 0 rather than failing the whole report.
+public enum JSONReportWriter {
+    public static func data(_ report: Report) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(finite(report))
+        data.append(0x0A)  // trailing newline
+        return data
+    }
+
+    /// Decodes a report written by `data(_:)`.
+    public static func decode(_ data: Data) throws -> Report {
+        try JSONDecoder().decode(Report.self, from: data)
+    }
+
+    static func finite(_ report: Report) -> Report {
+        func f(_ d: Double) -> Double { d.isFinite ? d : 0 }
+        func f(_ d: Double?) -> Double? { d.map { $0.isFinite ? $0 : 0 } }
+        var out = report
+        for t in out.targets.indices {
+            out.targets[t].stats.wallSeconds = f(out.targets[t].stats.wallSeconds)
+            for id in out.targets[t].features.keys {
+                var r = out.targets[t].features[id]!
+                r.seconds = f(r.seconds)
+                for e in r.evidence.indices { r.evidence[e].elapsedMs = f(r.evidence[e].elapsedMs) }
+                if var l = r.latency {
+                    l.ttfbMs = f(l.ttfbMs)
+                    l.ttftMs = f(l.ttftMs)
+                    l.gapP50Ms = f(l.gapP50Ms)
+                    l.gapP95Ms = f(l.gapP95Ms)
+                    l.tokensPerSecond = f(l.tokensPerSecond)
+                    r.latency = l
+                }
+                out.targets[t].features[id] = r
+            }
+        }
+        return out
+    }
+}

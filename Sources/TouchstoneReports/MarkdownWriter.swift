@@ -1,0 +1,114 @@
+import Foundation
+import TouchstoneCore
+
+/// Renders a `Report` as a GitHub-flavoured Markdown summary (docs/markdown.md): a features ×
+/// targets table, then the quirks of each target, then the non-supported verdicts of each
+/// target with their one-line detail.
+public enum MarkdownWriter {
+    /// The symbol shown before each verdict in a cell.
+    public static func symbol(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .supported: "✅"
+        case .unsupported: "⛔"
+        case .ignored: "⚠️"
+        case .broken: "❌"
+        case .untested: "➖"
+        }
+    }
+
+    /// Shown in a cell when a target has no result for a feature.
+    public static let missingCell = "—"
+
+    static let cellLimit = 200
+    static let detailLimit = 500
+
+    /// - Parameters:
+    ///   - featureOrder: row order; ids it lists come first in that order (ids absent from every
+    ///     target are skipped), the remaining ids follow sorted. Nil: all ids sorted.
+    ///   - redactor: applied to every string, like the JUnit writer.
+    public static func table(_ report: Report, featureOrder: [String]? = nil,
+                             redactor: Redactor? = nil) -> String {
+        let esc = { (s: String, limit: Int) in escape(s, limit: limit, redactor: redactor) }
+        let ids = rowOrder(report, featureOrder: featureOrder)
+        var out = ""
+
+        if report.partial {
+            out += "_Partial run: interrupted before every case finished._\n\n"
+        }
+
+        // Table.
+        out += "| Feature |" + report.targets.map { " \(esc($0.name, cellLimit)) |" }.joined() + "\n"
+        out += "|---|" + String(repeating: "---|", count: report.targets.count) + "\n"
+        for id in ids {
+            out += "| \(esc(id, cellLimit)) |"
+            for target in report.targets {
+                if let r = target.features[id] {
+                    out += " \(symbol(r.verdict)) \(r.verdict.rawValue) |"
+                } else {
+                    out += " \(missingCell) |"
+                }
+            }
+            out += "\n"
+        }
+        out += "\n" + Verdict.allCases.map { "\(symbol($0)) \($0.rawValue)" }.joined(separator: " · ")
+            + " · \(missingCell) no result\n"
+
+        // Quirks.
+        let withQuirks = report.targets.filter { !$0.quirks.isEmpty }
+        if !withQuirks.isEmpty {
+            out += "\n### Quirks\n"
+            for target in withQuirks {
+                out += "\n**\(esc(target.name, cellLimit))**\n\n"
+                for key in target.quirks.keys.sorted() {
+                    out += "- \(esc(key, cellLimit)): \(esc(JUnitWriter.compact(target.quirks[key]!), detailLimit))\n"
+                }
+            }
+        }
+
+        // Details of every verdict other than supported.
+        out += "\n### Details\n"
+        for target in report.targets {
+            out += "\n**\(esc(target.name, cellLimit))**\n\n"
+            let notSupported = ids.compactMap { id in target.features[id].map { (id, $0) } }
+                .filter { $0.1.verdict != .supported }
+            if notSupported.isEmpty {
+                out += target.features.isEmpty ? "- no feature result\n" : "- every feature supported\n"
+            }
+            for (id, r) in notSupported {
+                out += "- \(esc(id, cellLimit)) — \(symbol(r.verdict)) \(r.verdict.rawValue): "
+                    + esc(r.detail, detailLimit)
+                    + " (\(esc(r.suite, cellLimit))/\(esc(r.caseID, cellLimit)))\n"
+            }
+        }
+        return out
+    }
+
+    static func rowOrder(_ report: Report, featureOrder: [String]?) -> [String] {
+        let present = Set(report.targets.flatMap(\.features.keys))
+        var seen = Set<String>()
+        var ids: [String] = []
+        for id in featureOrder ?? [] where present.contains(id) && seen.insert(id).inserted {
+            ids.append(id)
+        }
+        ids += present.subtracting(seen).sorted()
+        return ids
+    }
+
+    /// One line, control characters escaped (`\u001B`), capped, then Markdown-escaped:
+    /// backslash escapes for `\ | ` * _ [ ] ~`, entities for `< > &`.
+    static func escape(_ s: String, limit: Int, redactor: Redactor?) -> String {
+        let line = XMLTextFilter.filter(s, limit: limit, redactor: redactor, singleLine: true)
+        var out = ""
+        out.reserveCapacity(line.utf8.count)
+        for ch in line.unicodeScalars {
+            switch ch {
+            case "\\", "|", "`", "*", "_", "[", "]", "~": out += "\\"; out.unicodeScalars.append(ch)
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+}
