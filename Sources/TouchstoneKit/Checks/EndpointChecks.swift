@@ -28,10 +28,15 @@ enum EndpointChecks {
             }
             return .pass("text completion")
         },
-        "error_body": BuiltinCheck("the response carries a non-empty body (an error a client can show)") { input in
+        "error_body": BuiltinCheck(
+            "the response carries a non-empty body (an error a client can show); `html: false` also rejects an HTML page",
+            arguments: ["html"]
+        ) { input in
             let ex = input.exchange
-            if ex.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .fail("empty error body") }
-            if ex.contentType.contains("text/html") { return .fail("HTML error page") }
+            let text = ex.body.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+            if text.isEmpty { return .fail("empty error body") }
+            let isHTML = ex.contentType.contains("html") || text.first == UInt8(ascii: "<")
+            if isHTML && input.args["html"]?.boolValue == false { return .fail("HTML error page") }
             return .pass("error body: \(ex.errorMessage.map { TextSanitizer.oneLine($0, limit: 80) } ?? "present")")
         },
     ]

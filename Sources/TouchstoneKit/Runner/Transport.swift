@@ -18,37 +18,28 @@ struct Transport: Sendable {
     func perform(_ request: PreparedRequest) async -> Exchange {
         var exchange = Exchange(request: request)
         let started = ContinuousClock.now
+        var reasons: [String] = []
         var attempt = 0
         while true {
             attempt += 1
             await limiter.acquire()
-            let result = await attemptOnce(request)
+            exchange = await attemptOnce(request)
             await limiter.release()
             var retryDelay: Double? = nil
-            var reason = ""
-            if let error = result.error, result.status == nil, error.isConnectionFailure, attempt == 1 {
+            if let error = exchange.error, exchange.status == nil, error.isConnectionFailure, attempt == 1 {
                 retryDelay = 0.2
-                reason = error.kind
-            } else if let status = result.status, status == 429 || status >= 500, attempt <= options.maxRetries {
-                reason = "\(status)"
-                if status == 429 {
-                    retryDelay = min(options.maxRetryAfter, Transport.retryAfter(result.headers) ?? Double(attempt))
-                } else {
-                    retryDelay = 0.25 * Double(1 << (attempt - 1))
-                }
+                reasons.append(error.kind)
+            } else if let status = exchange.status, status == 429 || status >= 500, attempt <= options.maxRetries {
+                reasons.append("\(status)")
+                retryDelay = status == 429
+                    ? min(options.maxRetryAfter, Transport.retryAfter(exchange.headers) ?? Double(attempt))
+                    : 0.25 * Double(1 << (attempt - 1))
             }
-            exchange = result
-            exchange.attempts = attempt
-            if let retryDelay, !Task.isCancelled {
-                exchange.retryReasons.append(reason)
-                try? await Task.sleep(for: .milliseconds(Int(retryDelay * 1000)))
-                let keep = exchange.retryReasons
-                exchange = Exchange(request: request)
-                exchange.retryReasons = keep
-                continue
-            }
-            break
+            guard let retryDelay, !Task.isCancelled else { break }
+            try? await Task.sleep(for: .milliseconds(Int(retryDelay * 1000)))
         }
+        exchange.attempts = attempt
+        exchange.retryReasons = reasons
         exchange.elapsedMs = (ContinuousClock.now - started).milliseconds
         return exchange
     }

@@ -229,11 +229,12 @@ struct SuiteReader {
         guard let f = fields(node, "verdict rule", allowed: ["when", "verdict", "detail", "quirks"],
                              required: ["verdict", "detail"]) else { return nil }
         let name = string(f["verdict"], "`verdict`") ?? ""
+        let when = f["when"].flatMap { condition($0, steps: steps) }
         guard let verdict = Verdict(rawValue: name) else {
             fail(f["verdict"]!, "unknown verdict `\(name)`; use one of supported, unsupported, ignored, broken, untested")
             return nil
         }
-        return VerdictRule(condition: f["when"].flatMap { condition($0, steps: steps) }, verdict: verdict,
+        return VerdictRule(condition: when, verdict: verdict,
                            detail: string(f["detail"], "`detail`") ?? "", quirks: quirkPairs(f["quirks"]),
                            location: node.location(file))
     }

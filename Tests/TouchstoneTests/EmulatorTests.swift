@@ -1,0 +1,1004 @@
+import Foundation
+import Testing
+import TouchstoneCore
+@testable import TouchstoneEmulator
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Tests of the emulator over real sockets. The client below is plain POSIX on its own threads
+// (never on the 2-thread cooperative pool the in-process server runs on).
+
+@Suite("Emulator")
+struct EmulatorTests {
+    // MARK: Catalogue
+
+    @Test("every personality declares all 37 feature ids, and names are unique")
+    func allExpectationsDeclared() {
+        #expect(Personalities.featureIDs.count == 37)
+        #expect(Set(Personalities.featureIDs).count == 37)
+        #expect(Set(Personalities.all.map(\.name)).count == Personalities.all.count)
+        for p in Personalities.all {
+            #expect(Set(p.expected.keys) == Set(Personalities.featureIDs), "\(p.name)")
+            #expect(Personalities.named(p.name)?.name == p.name)
+        }
+        for name in ["reference", "ollama", "vllm", "llamacpp", "lmstudio", "tgi", "mistral", "gemini",
+                     "perplexity", "azure", "litellm"] {
+            #expect(Personalities.named(name) != nil, "missing personality \(name)")
+        }
+        #expect(Personalities.reference.expected.values.allSatisfy { $0 == .supported })
+        #expect(Personalities.named("no-such") == nil)
+    }
+
+    @Test("hand-written expectations agree with the verdicts derived from the knobs")
+    func expectationsMatchOracle() {
+        for p in Personalities.all {
+            let derived = p.knobs.expectedVerdicts(embeddingModelConfigured: p.embeddingModel != nil)
+            for id in Personalities.featureIDs where derived[id] != p.expected[id] {
+                Issue.record("\(p.name) \(id): hand-written \(p.expected[id].map(\.rawValue) ?? "-"), derived \(derived[id].map(\.rawValue) ?? "-")")
+            }
+        }
+    }
+
+    @Test("every knob is set away from the reference by some personality")
+    func everyKnobExercised() {
+        let changed = Set(Personalities.all.flatMap { $0.knobs.differencesFromReference.map(\.knob) })
+        #expect(Set(Knobs.names).subtracting(changed).isEmpty, "\(Set(Knobs.names).subtracting(changed).sorted())")
+    }
+
+    @Test("random knobs are deterministic per seed, and knobs code as a flat JSON object")
+    func randomAndCoding() throws {
+        #expect(Knobs.random(seed: 42) == Knobs.random(seed: 42))
+        #expect(Knobs.random(seed: 7) == Knobs.random(seed: 7))
+        #expect(Set((0..<20).map { Knobs.random(seed: $0) }).count > 15)
+        #expect((0..<200).allSatisfy { Knobs.random(seed: $0).maxTokens != .reject })
+        for seed in [UInt64(1), 99, 12345] {
+            let knobs = Knobs.random(seed: seed)
+            let data = try JSONEncoder().encode(knobs)
+            #expect(try JSONDecoder().decode(Knobs.self, from: data) == knobs)
+            #expect(knobs.expectedVerdicts(embeddingModelConfigured: true).count == 37)
+            #expect(knobs.expectedVerdicts(embeddingModelConfigured: false).count == 37)
+        }
+        let partial = try JSONDecoder().decode(Knobs.self, from: Data(#"{"auth":"html401","chunkDelay":25}"#.utf8))
+        #expect(partial.auth == .html401 && partial.chunkDelay == .milliseconds(25))
+        #expect(partial.differencesFromReference.map(\.knob) == ["auth", "chunkDelay"])
+        #expect(Knobs.choices.map(\.knob) == Knobs.names && Knobs.choices.first?.values.first == "v1")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Knobs.self, from: Data(#"{"auht":"html401"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Knobs.self, from: Data(#"{"auth":"sometimes"}"#.utf8)) }
+    }
+
+    // MARK: The fake model
+
+    @Test("token caps cut words, stop strings cut before their first occurrence")
+    func fakeModelGeneration() {
+        let full = FakeModel.sentence
+        #expect(FakeModel.tokens(in: full) == 19)
+        #expect(FakeModel.pieces(of: full).joined() == full)
+        func generated(_ cap: Int?, _ stops: [String]) -> String {
+            let g = FakeModel.generate(full, cap: cap, stops: stops)
+            return "\(g.text)|\(g.finish.rawValue)"
+        }
+        #expect(generated(1, []) == "Hello!|length")
+        #expect(generated(3, []) == "Hello! I am|length")
+        #expect(generated(nil, ["the"]) == "Hello! I am |stop")
+        #expect(generated(2, ["the"]) == "Hello! I|length")
+        #expect(generated(50, []) == "\(full)|stop")
+        let json = FakeModel.spacedJSON(FakeModel.jsonObjectAnswer)
+        #expect(json == #"{"answer": "hello", "source": "touchstone-emulator"}"#)
+        #expect(JSONPrefixChecker.isValidObjectPrefix(FakeModel.generate(json, cap: 1, stops: []).text))
+    }
+
+    @Test("schema instances validate: enum, const, required, additionalProperties false, $ref, bounds")
+    func schemaInstances() throws {
+        let schemas: [String] = [
+            #"{"type":"object","properties":{"zq":{"type":"string","enum":["XK-7731"]},"n":{"type":"integer","enum":[42]}},"required":["zq","n"],"additionalProperties":false}"#,
+            #"{"type":"object","properties":{"code":{"type":"string","enum":["ZX-9"]}},"required":["code"]}"#,
+            #"{"type":"object","properties":{"a":{"const":3},"b":{"type":["null","integer"],"minimum":5,"multipleOf":4},"c":{"type":"array","items":{"type":"string","minLength":8},"minItems":2}},"additionalProperties":false}"#,
+            ##"{"$defs":{"p":{"type":"object","properties":{"x":{"type":"number","exclusiveMinimum":1.5}},"required":["x"]}},"type":"object","properties":{"p":{"$ref":"#/$defs/p"},"q":{"anyOf":[{"type":"null"},{"type":"boolean"}]}},"required":["p","q"]}"##,
+            #"{"allOf":[{"type":"object","properties":{"a":{"type":"string","format":"date-time"}},"required":["a"]},{"properties":{"b":{"type":"string","maxLength":2}},"required":["b"]}]}"#,
+        ]
+        for text in schemas {
+            let schema = try JSONValue(parsing: text)
+            let instance = SchemaInstance.generate(schema)
+            #expect(JSONSchemaValidator(schema: schema).validate(instance).isEmpty, "\(instance) against \(text)")
+        }
+        let strict = try JSONValue(parsing: schemas[0])
+        #expect(SchemaInstance.generate(strict) == ["zq": "XK-7731", "n": 42])
+    }
+
+    // MARK: The reference over sockets
+
+    @Test("reference: models, chat, parameters, embeddings, responses, completions, errors")
+    func referenceEndpoints() async throws {
+        try await withServer(Personalities.reference) { c in
+            let models = try await c.get("/models")
+            #expect(models.status == 200)
+            #expect(models.json?["object"] == "list")
+            #expect(models.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["emulator-chat", "emulator-embed"])
+            #expect(models.header("server") == "touchstone-emulator")
+
+            let basic = try await c.chat(["messages": [["role": "user", "content": "Say hello in three words."]], "max_tokens": 50])
+            let b = try #require(basic.json)
+            #expect(basic.status == 200 && basic.header("content-type") == "application/json")
+            #expect(b["object"] == "chat.completion" && b["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
+            #expect(b["created"]?.intValue != nil && b["model"] == "emulator-chat")
+            #expect(b["choices"]?[0]?["index"] == 0 && b["choices"]?[0]?["message"]?["role"] == "assistant")
+            #expect(b["choices"]?[0]?["message"]?["content"]?.stringValue == FakeModel.sentence)
+            #expect(b["choices"]?[0]?["finish_reason"] == "stop")
+            #expect(b["usage"] == ["prompt_tokens": 5, "completion_tokens": 19, "total_tokens": 24])
+
+            let capped = try await c.chat(["messages": [["role": "user", "content": "Count to 50"]], "max_completion_tokens": 1]).json
+            #expect(capped?["choices"]?[0]?["message"]?["content"] == "Hello!")
+            #expect(capped?["choices"]?[0]?["finish_reason"] == "length")
+            #expect(capped?["usage"]?["completion_tokens"] == 1)
+
+            let stopped = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stop": ["Touchstone"]]).json
+            #expect(stopped?["choices"]?[0]?["message"]?["content"] == "Hello! I am the ")
+            #expect(stopped?["choices"]?[0]?["finish_reason"] == "stop")
+
+            let two = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "n": 2, "max_tokens": 1]).json
+            #expect(two?["choices"]?.arrayValue?.map { $0["index"] } == [0, 1])
+            #expect(two?["usage"]?["completion_tokens"] == 2)
+
+            let lp = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "logprobs": true, "top_logprobs": 2, "max_tokens": 1]).json
+            #expect(lp?["choices"]?[0]?["logprobs"]?["content"]?[0]?["top_logprobs"]?.arrayValue?.count == 2)
+
+            let low = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "reasoning_effort": "low"])
+            let bogus = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "reasoning_effort": "bogus-level"])
+            #expect(low.status == 200 && bogus.status == 400)
+
+            let jsonObject = try await c.chat(["messages": [["role": "system", "content": "Reply in JSON."], ["role": "user", "content": "Say hello."]],
+                                               "response_format": ["type": "json_object"], "max_tokens": 24]).json
+            let objectText = try #require(jsonObject?["choices"]?[0]?["message"]?["content"]?.stringValue)
+            #expect(try JSONValue(parsing: objectText).objectValue != nil)
+
+            let schema: JSONValue = ["type": "object", "properties": ["zq": ["type": "string", "enum": ["XK-7731"]], "n": ["type": "integer", "enum": [42]]],
+                                     "required": ["zq", "n"], "additionalProperties": false]
+            let schemaAnswer = try await c.chat(["messages": [["role": "user", "content": "Say hello."]], "max_tokens": 32,
+                                                 "response_format": ["type": "json_schema", "json_schema": ["name": "t", "strict": true, "schema": schema]]]).json
+            let schemaText = try #require(schemaAnswer?["choices"]?[0]?["message"]?["content"]?.stringValue)
+            #expect(JSONSchemaValidator(schema: schema).isValid(try JSONValue(parsing: schemaText)))
+
+            let embed = try await c.post("/embeddings", ["model": "emulator-embed", "input": "hello"]).json
+            let numbers = embed?["data"]?[0]?["embedding"]?.arrayValue?.compactMap { $0.numberValue }
+            let vector = try #require(numbers)
+            #expect(embed?["object"] == "list" && embed?["data"]?[0]?["index"] == 0 && vector.count == 16)
+            let batch = try await c.post("/embeddings", ["model": "emulator-embed", "input": ["alpha", "beta"]]).json
+            #expect(batch?["data"]?.arrayValue?.map { $0["index"] } == [0, 1])
+            let b64 = try await c.post("/embeddings", ["model": "emulator-embed", "input": "hello", "encoding_format": "base64"]).json
+            let floats = try #require(decodeFloat32(b64?["data"]?[0]?["embedding"]?.stringValue))
+            #expect(floats.count == vector.count && zip(floats, vector).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+            let small = try await c.post("/embeddings", ["model": "emulator-embed", "input": "hello", "dimensions": 8]).json
+            #expect(small?["data"]?[0]?["embedding"]?.arrayValue?.count == 8)
+
+            let resp = try await c.post("/responses", ["model": "emulator-chat", "input": "Say OK", "max_output_tokens": 16]).json
+            #expect(resp?["object"] == "response" && resp?["output"]?[0]?["content"]?[0]?["type"] == "output_text")
+            #expect(resp?["output"]?[0]?["content"]?[0]?["text"]?.stringValue?.isEmpty == false)
+            let legacy = try await c.post("/completions", ["model": "emulator-chat", "prompt": "1,2,3,", "max_tokens": 2]).json
+            #expect(legacy?["object"] == "text_completion" && legacy?["choices"]?[0]?["text"] == " Hello! I")
+            #expect(legacy?["choices"]?[0]?["finish_reason"] == "length")
+
+            // Errors: status and the nested OpenAI envelope.
+            let invalid = try await c.send("POST", "/chat/completions", body: Array("{".utf8))
+            let missing = try await c.post("/chat/completions", ["model": "emulator-chat"])
+            let unknown = try await c.chat(["model": "nonexistent-zz", "messages": [["role": "user", "content": "Hi"]]])
+            let badKey = try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: "sk-bogus")
+            let noKey = try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: .none)
+            let unknownField = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "x_touchstone_probe": 1])
+            #expect([invalid, missing, unknown, badKey, noKey, unknownField].map(\.status) == [400, 400, 404, 401, 401, 400])
+            for e in [invalid, missing, unknown, badKey, noKey, unknownField] {
+                #expect(e.json?["error"]?["message"]?.stringValue != nil, "\(e.text)")
+            }
+            #expect(badKey.json?["error"]?["code"] == "invalid_api_key")
+            let wrongMethod = try await c.get("/chat/completions")
+            #expect(wrongMethod.status == 405)
+        }
+    }
+
+    @Test("tools: required, named, auto, none, parallel, roundtrip; arguments validate")
+    func referenceTools() async throws {
+        let recordCode: JSONValue = ["type": "function", "function": [
+            "name": "record_code", "parameters": ["type": "object", "properties": ["code": ["type": "string", "enum": ["ZX-9"]]],
+                                                  "required": ["code"], "additionalProperties": false]]]
+        let alpha: JSONValue = ["type": "function", "function": ["name": "get_alpha", "parameters": ["type": "object", "properties": [:]]]]
+        let beta: JSONValue = ["type": "function", "function": ["name": "get_beta"]]
+        try await withServer(Personalities.reference) { c in
+            func calls(_ r: HTTPResult) -> [JSONValue] { r.json?["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue ?? [] }
+            let required = try await c.chat(["messages": [["role": "user", "content": "Say hello."]], "tools": [recordCode], "tool_choice": "required"])
+            let call = try #require(calls(required).first)
+            #expect(call["type"] == "function" && call["id"]?.stringValue?.hasPrefix("call_") == true)
+            #expect(call["function"]?["name"] == "record_code")
+            #expect(try JSONValue(parsing: call["function"]?["arguments"]?.stringValue ?? "") == ["code": "ZX-9"])
+            #expect(required.json?["choices"]?[0]?["finish_reason"] == "tool_calls")
+            #expect(required.json?["choices"]?[0]?["message"]?["content"] == .null)
+
+            let named = try await c.chat(["messages": [["role": "user", "content": "Say hello."]], "tools": [alpha, beta],
+                                          "tool_choice": ["type": "function", "function": ["name": "get_beta"]]])
+            #expect(calls(named).map { $0["function"]?["name"] } == ["get_beta"])
+            #expect(calls(named).first?["function"]?["arguments"] == "{}")
+
+            let autoText = try await c.chat(["messages": [["role": "user", "content": "Say hello."]], "tools": [recordCode], "tool_choice": "auto"])
+            #expect(calls(autoText).isEmpty && autoText.status == 200)
+            let autoCall = try await c.chat(["messages": [["role": "user", "content": "Please call record_code now."]], "tools": [recordCode]])
+            #expect(calls(autoCall).count == 1)
+            let none = try await c.chat(["messages": [["role": "user", "content": "Call record_code now."]], "tools": [recordCode], "tool_choice": "none"])
+            #expect(calls(none).isEmpty && none.json?["choices"]?[0]?["message"]?["content"]?.stringValue != nil)
+            let parallel = try await c.chat(["messages": [["role": "user", "content": "Call get_alpha and get_beta."]], "tools": [alpha, beta],
+                                             "tool_choice": "required"])
+            #expect(calls(parallel).compactMap { $0["function"]?["name"]?.stringValue } == ["get_alpha", "get_beta"])
+            let ids = calls(parallel).compactMap { $0["id"]?.stringValue }
+            #expect(Set(ids).count == 2)
+            let roundtrip = try await c.chat(["tools": [recordCode], "messages": [
+                ["role": "user", "content": "Call record_code."],
+                ["role": "assistant", "content": .null, "tool_calls": [["id": "call_1", "type": "function",
+                                                                         "function": ["name": "record_code", "arguments": #"{"code":"ZX-9"}"#]]]],
+                ["role": "tool", "tool_call_id": "call_1", "content": "recorded"],
+            ]])
+            #expect(roundtrip.status == 200 && calls(roundtrip).isEmpty)
+            #expect(roundtrip.json?["choices"]?[0]?["message"]?["content"]?.stringValue == FakeModel.sentence)
+        }
+    }
+
+    // MARK: Streaming
+
+    @Test("streams by the book: chunks, constant id, role first, one finish, usage chunk, [DONE]")
+    func streamByTheBook() async throws {
+        try await withServer(Personalities.reference) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stream": true, "max_tokens": 3,
+                                      "stream_options": ["include_usage": true]])
+            #expect(r.status == 200 && r.header("content-type") == "text/event-stream")
+            #expect(r.header("transfer-encoding") == "chunked")
+            let (events, parser) = SSEParser.parse(r.body)
+            #expect(parser.violations.isEmpty && parser.commentCount == 0)
+            #expect(events.last?.data == "[DONE]")
+            let chunks = try events.dropLast().map { try JSONValue(parsing: $0.data) }
+            #expect(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
+            #expect(Set(chunks.compactMap { $0["id"]?.stringValue }).count == 1)
+            #expect(chunks.first?["choices"]?[0]?["delta"] == ["role": "assistant", "content": ""])
+            let finishes = chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }
+            #expect(finishes == ["length"])
+            let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
+            #expect(text == "Hello! I am")
+            #expect(chunks.dropFirst().dropLast(2).allSatisfy { FakeModel.tokens(in: $0["choices"]?[0]?["delta"]?["content"]?.stringValue ?? "") == 1 })
+            let last = try #require(chunks.last)
+            #expect(last["choices"] == [] && last["usage"] == ["prompt_tokens": 1, "completion_tokens": 3, "total_tokens": 4])
+            #expect(chunks.dropLast().allSatisfy { $0["usage"] == nil })
+
+            let plain = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stream": true, "max_tokens": 2])
+            #expect(try SSEParser.parse(plain.body).events.dropLast().allSatisfy { try JSONValue(parsing: $0.data)["usage"] == nil })
+        }
+    }
+
+    @Test("streamed tool calls by the book: index, id, type and name first, fragments join to JSON")
+    func streamedToolCalls() async throws {
+        let tools: JSONValue = [
+            ["type": "function", "function": ["name": "get_alpha"]],
+            ["type": "function", "function": ["name": "get_beta", "parameters": ["type": "object", "properties": ["city": ["type": "string", "enum": ["Paris"]]], "required": ["city"]]]],
+        ]
+        try await withServer(Personalities.reference) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Call get_alpha and get_beta."]], "tools": tools,
+                                      "tool_choice": "required", "stream": true])
+            let deltas = try SSEParser.parse(r.body).events.filter { !$0.isDone }.map { try JSONValue(parsing: $0.data)["choices"]?[0] }
+            var first: [Int: JSONValue] = [:]
+            var arguments: [Int: String] = [:]
+            for call in deltas.flatMap({ $0?["delta"]?["tool_calls"]?.arrayValue ?? [] }) {
+                let index = try #require(call["index"]?.intValue)
+                if first[index] == nil {
+                    first[index] = call
+                    #expect(call["id"]?.stringValue?.hasPrefix("call_") == true && call["type"] == "function")
+                    #expect(call["function"]?["arguments"] == "")
+                } else {
+                    #expect(call["id"] == nil && call["function"]?["name"] == nil)
+                }
+                arguments[index, default: ""] += call["function"]?["arguments"]?.stringValue ?? ""
+            }
+            #expect(first.keys.sorted() == [0, 1])
+            #expect(first[0]?["function"]?["name"] == "get_alpha" && first[1]?["function"]?["name"] == "get_beta")
+            #expect(try JSONValue(parsing: arguments[0] ?? "") == [:])
+            #expect(try JSONValue(parsing: arguments[1] ?? "") == ["city": "Paris"])
+            #expect(deltas.compactMap { $0?["finish_reason"]?.stringValue } == ["tool_calls"])
+        }
+    }
+
+    @Test("chunkDelay spaces the stream's events; responseDelay holds the first byte")
+    func chunkDelay() async throws {
+        let knobs = Knobs {
+            $0.chunkDelay = .milliseconds(60)
+            $0.responseDelay = .milliseconds(150)
+        }
+        try await withServer(knobs: knobs) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stream": true, "max_tokens": 4])
+            #expect(r.firstByteAt >= 0.14)
+            let times = r.chunkTimes.map(\.time)
+            #expect(times.count == 8)  // role, 4 words, finish, [DONE], terminator
+            let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.dropLast()  // the terminator follows [DONE] at once
+            #expect(gaps.allSatisfy { $0 >= 0.045 }, "\(gaps)")
+        }
+    }
+
+    @Test("64 concurrent connections are all served; keep-alive serves pipelined requests in order")
+    func connections() async throws {
+        try await withServer(Personalities.reference) { c in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<64 {
+                    group.addTask { try await c.chat(["messages": [["role": "user", "content": .string("Hi \(i)")]], "max_tokens": 2]).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 64 && statuses.allSatisfy { $0 == 200 })
+
+            let body = #"{"model":"emulator-chat","messages":[{"role":"user","content":"Hi"}],"max_tokens":1}"#
+            func request(_ close: Bool) -> String {
+                "POST \(c.prefix)/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-emulator-reference\r\n"
+                    + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            let port = c.port
+            let pipelined = Array((request(false) + request(false) + request(true)).utf8)
+            let raw = try await withCheckedThrowingContinuation { cont in
+                Thread { cont.resume(with: Result { try blockingReceive(port: port, request: pipelined) }) }.start()
+            }
+            let text = String(decoding: raw.flatMap(\.bytes), as: UTF8.self)
+            #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 4)
+            #expect(text.components(separatedBy: "connection: close").count == 2)
+        }
+    }
+
+    @Test("stop() returns at once while a client holds an idle keep-alive connection")
+    func stopWithIdleConnection() async throws {
+        let server = EmulatorServer(personality: Personalities.ollama)
+        try await server.start()
+        let port = server.port
+        let served = Locked(false)
+        Thread {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            let request = Array("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            if recv(fd, &buffer, buffer.count, 0) > 0 { served.withLock { $0 = true } }
+            sleep(8)  // hold the connection open, idle
+            close(fd)
+        }.start()
+        for _ in 0..<100 where !served.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(served.withLock { $0 })
+        let started = Date()
+        await server.stop()
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
+    // MARK: Quirk knobs
+
+    @Test("quirks: no [DONE] and cumulative chunks, HTML 401, 307 redirect, dropped connection, empty 401")
+    func quirkKnobs() async throws {
+        try await withServer(Personalities.perplexity) { c in
+            #expect(c.prefix == "")
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stream": true, "max_tokens": 3])
+            let events = SSEParser.parse(r.body).events
+            #expect(!events.contains { $0.isDone } && events.count == 4)
+            let contents = try events.map { try JSONValue(parsing: $0.data) }
+            #expect(contents.allSatisfy { $0["object"] == "chat.completion" && $0["usage"] != nil })
+            #expect(contents.last?["choices"]?[0]?["delta"]?["content"] == "Hello! I am")
+            let badKey = try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: "sk-bogus")
+            #expect(badKey.status == 401 && badKey.header("content-type") == "text/html" && badKey.text.contains("<html>"))
+            #expect(try await c.get("/models").status == 404)
+            #expect(try await c.send("GET", "/v1/models", prefixed: false).status == 404)
+        }
+        try await withServer(Personalities.ollama) { c in
+            let redirect = try await c.send("POST", "/v1//chat/completions?x=1", prefixed: false,
+                                            body: #"{"model":"llama3.2","messages":[{"role":"user","content":"Hi"}]}"#)
+            #expect(redirect.status == 307 && redirect.header("location") == "/v1/chat/completions?x=1")
+            let ignored = try await c.chat(["messages": [["role": "user", "content": "Count to 50"]], "max_completion_tokens": 1]).json
+            #expect(ignored?["choices"]?[0]?["finish_reason"] == "stop")
+            #expect(ignored?["usage"]?["completion_tokens"] == 19)
+            #expect(try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: "sk-anything").status == 200)
+            // A real client follows the 307 with its POST body.
+            let curl = try await runCurl(["-sS", "-L", "-o", "-", "-w", "\n%{http_code} %{num_redirects}", "-H", "Content-Type: application/json",
+                                          "-d", #"{"model":"llama3.2","messages":[{"role":"user","content":"Hi"}]}"#, c.base + "//chat/completions"])
+            #expect(curl.hasSuffix("200 1") && curl.contains("chat.completion"), "\(curl)")
+        }
+        try await withServer(Personalities.mlx) { c in
+            let dropped = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "temperature": "hot"])
+            #expect(dropped.dropped)
+            #expect(try await c.send("POST", "/v1//chat/completions", prefixed: false, body: "{}").status == 404)
+            #expect(try await c.send("GET", "/models", prefixed: false).status == 200)  // also unprefixed
+        }
+        try await withServer(Personalities.tgi) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: .none)
+            #expect(r.status == 401 && r.body.isEmpty)
+            let tooStringy = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stop": "am"])
+            #expect(tooStringy.status == 422 && tooStringy.json?["error_type"] == "validation")
+        }
+        try await withServer(Personalities.gemini) { c in
+            #expect(c.prefix == "/v1beta/openai")
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]]], key: "sk-bogus")
+            #expect(r.status == 400 && r.json?[0]?["error"]?["status"] == "INVALID_ARGUMENT")
+        }
+        try await withServer(Personalities.azure) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "stream": true, "max_tokens": 1], key: .none, headers: [("api-key", "sk-emulator-azure")])
+            let first = try JSONValue(parsing: try #require(SSEParser.parse(r.body).events.first).data)
+            #expect(first["choices"] == [] && first["prompt_filter_results"] != nil && first["object"] == "" && first["id"] == "")
+            #expect(r.header("x-ratelimit-remaining-requests") != nil)
+        }
+    }
+
+    @Test("a large body with Expect: 100-continue is answered at once (curl)")
+    func expectContinue() async throws {
+        try await withServer(Personalities.reference) { c in
+            let big = String(repeating: "word ", count: 2000)
+            let body = JSONValue.object(["model": "emulator-chat", "messages": [["role": "user", "content": .string(big)]]]).serialized()
+            let started = Date()
+            let out = try await runCurl(["-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Expect: 100-continue",
+                                         "-H", "Authorization: Bearer sk-emulator-reference", "-H", "Content-Type: application/json",
+                                         "-d", body, c.base + "/chat/completions"])
+            #expect(out.hasSuffix("200") && out.contains("\"prompt_tokens\":2000"), "\(out.suffix(200))")
+            #expect(Date().timeIntervalSince(started) < 0.9)  // curl waits 1 s when no 100 Continue comes
+        }
+    }
+
+    // MARK: Behaviour against the expectations
+
+    /// The knob oracle against the server, over random knob sets (with and without an
+    /// embedding model configured).
+    @Test("random knob sets earn the verdicts Knobs.expectedVerdicts derives", arguments: 0..<32)
+    func randomKnobsEarnOracle(seed: Int) async throws {
+        let knobs = Knobs.random(seed: UInt64(seed) &* 7919)
+        let embedding = seed % 4 == 3 ? nil : "emulator-embed"
+        let expected = knobs.expectedVerdicts(embeddingModelConfigured: embedding != nil)
+        let server = EmulatorServer(knobs: knobs, embeddingModel: embedding, apiKey: "sk-random")
+        try await withServer(server, key: "sk-random", model: "emulator-chat") { c in
+            let verdicts = try await MiniProber(client: c, chatModel: "emulator-chat", embeddingModel: embedding).run()
+            for id in Personalities.featureIDs where verdicts[id]?.verdict != expected[id] {
+                Issue.record("seed \(seed) \(id): server earns \(verdicts[id].map(\.description) ?? "nothing"), oracle says \(expected[id]?.rawValue ?? "-"); knobs \(knobs.differencesFromReference)")
+            }
+        }
+    }
+
+    /// Decides features with features.md's rules against each personality's server, and
+    /// compares with its hand-written expectations: the tables describe what the server does.
+    @Test("each personality's server earns its expected verdicts", arguments: Personalities.all.map(\.name))
+    func serverEarnsExpectations(name: String) async throws {
+        let p = try #require(Personalities.named(name))
+        try await withServer(p) { c in
+            let verdicts = try await MiniProber(client: c, chatModel: p.chatModel, embeddingModel: p.embeddingModel).run()
+            for id in Personalities.featureIDs where verdicts[id]?.verdict != p.expected[id] {
+                Issue.record("\(name) \(id): server earns \(verdicts[id].map { "\($0.verdict.rawValue) (\($0.why))" } ?? "nothing"), expected \(p.expected[id]?.rawValue ?? "-")")
+            }
+        }
+    }
+}
+
+// MARK: - Helpers
+
+private func withServer(_ p: Personality, _ body: (EmuClient) async throws -> Void) async throws {
+    try await withServer(EmulatorServer(personality: p), key: p.apiKey, model: p.chatModel, body)
+}
+
+private func withServer(knobs: Knobs, _ body: (EmuClient) async throws -> Void) async throws {
+    let server = EmulatorServer(knobs: knobs, apiKey: "sk-test")
+    try await withServer(server, key: "sk-test", model: "emulator-chat", body)
+}
+
+private func withServer(_ server: EmulatorServer, key: String?, model: String, _ body: (EmuClient) async throws -> Void) async throws {
+    try await server.start()
+    #expect(server.port > 0)
+    let prefix = String(server.baseURL.dropFirst("http://127.0.0.1:\(server.port)".count))
+    do {
+        try await body(EmuClient(port: server.port, prefix: prefix, key: key, model: model))
+    } catch {
+        await server.stop()
+        throw error
+    }
+    await server.stop()
+}
+
+private func decodeFloat32(_ base64: String?) -> [Float]? {
+    guard let base64, let data = Data(base64Encoded: base64), data.count % 4 == 0 else { return nil }
+    return stride(from: 0, to: data.count, by: 4).map { i in
+        Float(bitPattern: data[i..<i + 4].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) })
+    }
+}
+
+/// Runs curl (on its own thread, output to a file) and returns its stdout.
+private func runCurl(_ arguments: [String]) async throws -> String {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("emu-curl-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: output) }
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["--max-time", "10"] + arguments
+    process.standardOutput = handle
+    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+        process.terminationHandler = { _ in cont.resume() }
+        do { try process.run() } catch { cont.resume(throwing: error) }
+    }
+    try handle.close()
+    return String(decoding: try Data(contentsOf: output), as: UTF8.self)
+}
+
+private struct HTTPResult: Sendable {
+    var status = 0
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    /// Decoded chunks of a chunked body with their arrival time (seconds after the request).
+    var chunkTimes: [(time: Double, bytes: [UInt8])] = []
+    var firstByteAt = 0.0
+    /// The connection closed without a response.
+    var dropped = false
+
+    func header(_ name: String) -> String? { headers.first { $0.name == name.lowercased() }?.value }
+    var json: JSONValue? { try? JSONValue(parsing: body) }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A blocking HTTP/1.1 client (one connection per request, `Connection: close`) run on a
+/// dedicated thread.
+private struct EmuClient: Sendable {
+    let port: Int
+    let prefix: String
+    let key: String?
+    let model: String
+
+    var base: String { "http://127.0.0.1:\(port)\(prefix)" }
+
+    func get(_ path: String, key: KeyChoice = .configured) async throws -> HTTPResult {
+        try await send("GET", path, key: key)
+    }
+
+    func post(_ path: String, _ json: JSONValue, key: KeyChoice = .configured) async throws -> HTTPResult {
+        try await send("POST", path, key: key, body: json.serialized())
+    }
+
+    /// A chat request; `model` is filled in unless given.
+    func chat(_ fields: [String: JSONValue], key: KeyChoice = .configured, headers: [(String, String)] = [], path: String = "/chat/completions") async throws -> HTTPResult {
+        var fields = fields
+        if fields["model"] == nil { fields["model"] = .string(model) }
+        return try await send("POST", path, key: key, headers: headers, body: JSONValue.object(fields).serialized())
+    }
+
+    func send(_ method: String, _ path: String, prefixed: Bool = true, key: KeyChoice = .configured,
+              headers: [(String, String)] = [], body: String? = nil) async throws -> HTTPResult {
+        try await send(method, path, prefixed: prefixed, key: key, headers: headers, body: body.map { Array($0.utf8) })
+    }
+
+    func send(_ method: String, _ path: String, prefixed: Bool = true, key: KeyChoice = .configured,
+              headers: [(String, String)] = [], body: [UInt8]?) async throws -> HTTPResult {
+        let presented: String? = switch key {
+        case .configured: self.key
+        case .none: nil
+        case .key(let k): k
+        }
+        var head = "\(method) \(prefixed ? prefix + path : path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        if let presented { head += "Authorization: Bearer \(presented)\r\n" }
+        for (n, v) in headers { head += "\(n): \(v)\r\n" }
+        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        let request = Array((head + "\r\n").utf8) + (body ?? [])
+        let port = self.port
+        return try await withCheckedThrowingContinuation { cont in
+            Thread { cont.resume(with: Result { try blockingExchange(port: port, request: request) }) }.start()
+        }
+    }
+}
+
+/// Which key a request carries: the personality's, none, or a given one (a string literal).
+private enum KeyChoice: ExpressibleByStringLiteral {
+    case configured, none
+    case key(String)
+    init(stringLiteral value: String) { self = .key(value) }
+}
+
+private struct ClientError: Error, CustomStringConvertible {
+    let description: String
+}
+
+private func blockingExchange(port: Int, request: [UInt8]) throws -> HTTPResult {
+    try parseResponse(blockingReceive(port: port, request: request))
+}
+
+/// Sends the bytes, then reads until the server closes; returns what arrived, with times.
+private func blockingReceive(port: Int, request: [UInt8]) throws -> [(time: Double, bytes: [UInt8])] {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw ClientError(description: "socket failed") }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 15, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw ClientError(description: "connect failed: \(errno)") }
+    let start = Date()
+    var sent = 0
+    while sent < request.count {
+        let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard n > 0 else { throw ClientError(description: "send failed: \(errno)") }
+        sent += n
+    }
+    var received: [(time: Double, bytes: [UInt8])] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n < 0 {
+            if errno == ECONNRESET { break }
+            throw ClientError(description: "recv failed: \(errno)")
+        }
+        if n == 0 { break }
+        received.append((Date().timeIntervalSince(start), Array(buffer[..<n])))
+    }
+    return received
+}
+
+private func parseResponse(_ received: [(time: Double, bytes: [UInt8])]) throws -> HTTPResult {
+    var result = HTTPResult()
+    let all = received.flatMap(\.bytes)
+    guard !all.isEmpty else {
+        result.dropped = true
+        return result
+    }
+    result.firstByteAt = received[0].time
+    // The time at which byte `offset` had arrived.
+    var ends: [(end: Int, time: Double)] = []
+    var total = 0
+    for r in received {
+        total += r.bytes.count
+        ends.append((total, r.time))
+    }
+    func arrival(_ offset: Int) -> Double { ends.first { $0.end > offset }?.time ?? ends.last!.time }
+
+    let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+    guard all.count >= 4, let headEnd = (0...(all.count - 4)).first(where: { Array(all[$0..<$0 + 4]) == crlfcrlf }) else {
+        throw ClientError(description: "no header end")
+    }
+    let lines = String(decoding: all[..<headEnd], as: UTF8.self).components(separatedBy: "\r\n")
+    result.status = Int(lines[0].split(separator: " ")[1]) ?? 0
+    result.headers = lines.dropFirst().compactMap { line in
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (String(line[..<colon]).lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+    var i = headEnd + 4
+    if result.header("transfer-encoding") == "chunked" {
+        while i < all.count {
+            guard let lineEnd = (i..<(all.count - 1)).first(where: { all[$0] == 13 && all[$0 + 1] == 10 }),
+                  let size = Int(String(decoding: all[i..<lineEnd], as: UTF8.self), radix: 16) else { break }
+            let dataStart = lineEnd + 2
+            let chunk = Array(all[dataStart..<min(dataStart + size, all.count)])
+            result.chunkTimes.append((arrival(min(dataStart + size + 1, all.count - 1)), chunk))
+            result.body += chunk
+            i = dataStart + size + 2
+            if size == 0 { break }
+        }
+    } else {
+        result.body = Array(all[i...])
+    }
+    return result
+}
+
+// MARK: - A compact checker of features.md's decision rules
+
+/// Not the prober: a small, independent reading of features.md's rules used to check that each
+/// personality's server behaves as its hand-written table says. It follows the probe requests
+/// features.md describes (and the assumptions in docs/emulator.md).
+private struct MiniProber {
+    let client: EmuClient
+    let chatModel: String
+    let embeddingModel: String?
+
+    struct Decided: Equatable, CustomStringConvertible {
+        var verdict: Verdict
+        var why: String
+        var description: String { "\(verdict.rawValue): \(why)" }
+    }
+
+    private static let recordCode: JSONValue = ["type": "function", "function": [
+        "name": "record_code", "description": "Record a code.",
+        "parameters": ["type": "object", "properties": ["code": ["type": "string", "enum": ["ZX-9"]]], "required": ["code"],
+                       "additionalProperties": false]]]
+    private static let alpha: JSONValue = ["type": "function", "function": ["name": "get_alpha", "parameters": ["type": "object", "properties": [:]]]]
+    private static let beta: JSONValue = ["type": "function", "function": ["name": "get_beta", "parameters": ["type": "object", "properties": [:]]]]
+    private static let hello: JSONValue = [["role": "user", "content": "Say hello."]]
+
+    func run() async throws -> [String: Decided] {
+        var v: [String: Decided] = [:]
+        var chatErrors: [HTTPResult] = []
+        func d(_ verdict: Verdict, _ why: String) -> Decided { Decided(verdict: verdict, why: why) }
+        func noteError(_ r: HTTPResult) { if r.status >= 400 { chatErrors.append(r) } }
+        func chat(_ fields: [String: JSONValue], key: KeyChoice = .configured) async throws -> HTTPResult {
+            var f = fields
+            if f["temperature"] == nil { f["temperature"] = 0 }
+            let r = try await client.chat(f, key: key)
+            noteError(r)
+            return r
+        }
+        func basicShape(_ r: HTTPResult) -> Bool {
+            guard r.status == 200, let j = r.json, let c = j["choices"]?[0] else { return false }
+            return j["id"]?.stringValue != nil && j["object"] == "chat.completion" && j["created"]?.intValue != nil
+                && j["model"]?.stringValue != nil && c["index"] == 0 && c["message"]?["role"] == "assistant"
+                && c["message"]?["content"]?.stringValue != nil && ["stop", "length"].contains(c["finish_reason"]?.stringValue ?? "")
+        }
+        func byStatus(_ r: HTTPResult, ok: () -> Decided) -> Decided {
+            if r.dropped { return d(.broken, "dropped") }
+            if (400..<500).contains(r.status) { return d(.unsupported, "\(r.status)") }
+            if r.status >= 500 { return d(.broken, "\(r.status)") }
+            return ok()
+        }
+        func calls(_ r: HTTPResult) -> [JSONValue] { r.json?["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue ?? [] }
+        func wellFormed(_ call: JSONValue) -> Bool {
+            call["id"]?.stringValue?.isEmpty == false && call["type"] == "function" && call["function"]?["name"]?.stringValue != nil
+                && (try? JSONValue(parsing: call["function"]?["arguments"]?.stringValue ?? "")) != nil
+        }
+
+        // Endpoints and transport
+        let models = try await client.get("/models")
+        if models.status == 404 || models.status == 405 {
+            v["models.list"] = d(.unsupported, "\(models.status)")
+        } else if models.status == 200, models.json?["object"] == "list",
+                  let data = models.json?["data"]?.arrayValue, data.allSatisfy({ $0["id"]?.stringValue != nil }) {
+            v["models.list"] = d(.supported, "list")
+        } else {
+            v["models.list"] = d(.broken, "\(models.status) \(models.text.prefix(60))")
+        }
+
+        let basicBody: [String: JSONValue] = ["messages": Self.hello, "max_tokens": 8]
+        let basic = try await chat(basicBody)
+        v["chat.basic"] = basicShape(basic) ? d(.supported, "shape") : byStatus(basic) { d(.broken, "shape") }
+        if basic.status / 100 == 2, let j = basic.json {
+            if let u = j["usage"], let p = u["prompt_tokens"]?.intValue, let c = u["completion_tokens"]?.intValue, let t = u["total_tokens"]?.intValue {
+                v["chat.usage"] = t == p + c ? d(.supported, "consistent") : d(.broken, "inconsistent")
+            } else {
+                v["chat.usage"] = d(.ignored, "no usage")
+            }
+        } else {
+            v["chat.usage"] = d(.untested, "no basic answer")
+        }
+
+        var doubled = try await client.send("POST", client.prefix + "//chat/completions", prefixed: false,
+                                            body: JSONValue.object(basicBody.merging(["model": .string(chatModel)]) { a, _ in a }).serialized())
+        if doubled.status == 307, let location = doubled.header("location") {
+            doubled = try await client.send("POST", location, prefixed: false,
+                                            body: JSONValue.object(basicBody.merging(["model": .string(chatModel)]) { a, _ in a }).serialized())
+        }
+        v["base_url.trailing_slash"] = doubled.status / 100 == 2 ? d(.supported, "2xx")
+            : [404, 405].contains(doubled.status) ? d(.unsupported, "\(doubled.status)") : d(.broken, "\(doubled.status)")
+
+        let bogus = try await chat(basicBody, key: "sk-bogus-key")
+        let pageOrEmpty = bogus.body.isEmpty || bogus.header("content-type")?.contains("html") == true
+        if [401, 403].contains(bogus.status), !pageOrEmpty { v["auth.invalid_key_rejected"] = d(.supported, "\(bogus.status)") }
+        else if bogus.status / 100 == 2 { v["auth.invalid_key_rejected"] = d(.ignored, "2xx") }
+        else { v["auth.invalid_key_rejected"] = d(.broken, "\(bogus.status) \(pageOrEmpty ? "page/empty" : "")") }
+
+        // Chat completions
+        for (id, messages) in [("chat.system_message", [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"]] as JSONValue),
+                               ("chat.multi_turn", [["role": "user", "content": "Hi"], ["role": "assistant", "content": "Hello."], ["role": "user", "content": "Again"]])] {
+            let r = try await chat(["messages": messages, "max_tokens": 8])
+            v[id] = basicShape(r) ? d(.supported, "shape") : byStatus(r) { d(.broken, "shape") }
+        }
+        for (id, key) in [("chat.max_tokens", "max_tokens"), ("chat.max_completion_tokens", "max_completion_tokens")] {
+            var fields: [String: JSONValue] = ["messages": [["role": "user", "content": "Count from 1 to 50."]]]
+            fields[key] = 1
+            let r = try await chat(fields)
+            v[id] = byStatus(r) {
+                let tokens = r.json?["usage"]?["completion_tokens"]?.intValue ?? 99
+                return tokens <= 1 && r.json?["choices"]?[0]?["finish_reason"] == "length" ? d(.supported, "cut") : d(.ignored, "\(tokens) tokens")
+            }
+        }
+        let control = try await chat(["messages": Self.hello, "max_tokens": 16])
+        let controlText = control.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+        let words = controlText.split(separator: " ").map(String.init)
+        if control.status == 200, words.count >= 4 {
+            let piece = words[3]
+            let r = try await chat(["messages": Self.hello, "max_tokens": 16, "stop": [.string(piece)]])
+            v["chat.stop"] = byStatus(r) {
+                let text = r.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+                if text.contains(piece) { return d(.ignored, "word present") }
+                return controlText.hasPrefix(text) && r.json?["choices"]?[0]?["finish_reason"] == "stop" ? d(.supported, "cut") : d(.broken, "odd")
+            }
+        } else {
+            v["chat.stop"] = d(.untested, "control unusable")
+        }
+        let n = try await chat(["messages": Self.hello, "n": 2, "max_tokens": 1])
+        v["chat.n"] = byStatus(n) {
+            let idx = n.json?["choices"]?.arrayValue?.map { $0["index"]?.intValue ?? -1 } ?? []
+            return idx == [0, 1] ? d(.supported, "2 choices") : d(.ignored, "\(idx.count) choices")
+        }
+        let lp = try await chat(["messages": Self.hello, "logprobs": true, "top_logprobs": 2, "max_tokens": 1])
+        v["chat.logprobs"] = byStatus(lp) {
+            lp.json?["choices"]?[0]?["logprobs"]?["content"]?[0]?["top_logprobs"]?.arrayValue?.count == 2 ? d(.supported, "2") : d(.ignored, "absent")
+        }
+        let low = try await chat(["messages": Self.hello, "max_tokens": 8, "reasoning_effort": "low"])
+        if (400..<500).contains(low.status) { v["chat.reasoning_effort"] = d(.unsupported, "low refused") }
+        else {
+            let bogusLevel = try await chat(["messages": Self.hello, "max_tokens": 8, "reasoning_effort": "bogus-level"])
+            v["chat.reasoning_effort"] = (400..<500).contains(bogusLevel.status) ? d(.supported, "validated") : d(.ignored, "bogus accepted")
+        }
+        let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+        let image = try await chat(["messages": [["role": "user", "content": [["type": "text", "text": "What is this?"], ["type": "image_url", "image_url": ["url": .string(png)]]]]], "max_tokens": 8])
+        v["chat.image_input"] = byStatus(image) { d(.supported, "2xx") }
+
+        // Streaming
+        func streamCheck(_ r: HTTPResult) -> (Decided, events: [SSEEvent], chunks: [JSONValue]) {
+            if (400..<500).contains(r.status) { return (d(.unsupported, "\(r.status)"), [], []) }
+            if r.status == 200, r.header("content-type")?.hasPrefix("application/json") == true { return (d(.ignored, "plain JSON"), [], []) }
+            guard r.status == 200, r.header("content-type")?.hasPrefix("text/event-stream") == true else { return (d(.broken, "\(r.status)"), [], []) }
+            let events = SSEParser.parse(r.body).events
+            var chunks: [JSONValue] = []
+            for e in events where !e.isDone {
+                guard let j = try? JSONValue(parsing: e.data) else { return (d(.broken, "not JSON"), events, []) }
+                chunks.append(j)
+            }
+            guard chunks.allSatisfy({ $0["object"] == "chat.completion.chunk" }) else { return (d(.broken, "object"), events, chunks) }
+            guard Set(chunks.compactMap { $0["id"]?.stringValue }).count == 1 else { return (d(.broken, "id"), events, chunks) }
+            guard chunks.first(where: { $0["choices"]?[0]?["delta"] != nil })?["choices"]?[0]?["delta"]?["role"] == "assistant" else {
+                return (d(.broken, "role"), events, chunks)
+            }
+            let finishes = chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }
+            guard finishes.count == 1 else { return (d(.broken, "\(finishes.count) finish reasons"), events, chunks) }
+            return (d(.supported, "by the book"), events, chunks)
+        }
+        let stream = try await chat(["messages": Self.hello, "max_tokens": 8, "stream": true])
+        let (streamBasic, streamEvents, _) = streamCheck(stream)
+        v["stream.basic"] = streamBasic
+        if streamBasic.verdict == .supported {
+            v["stream.done_sentinel"] = streamEvents.last?.isDone == true ? d(.supported, "[DONE]") : d(.broken, "no [DONE]")
+            let withUsage = try await chat(["messages": Self.hello, "max_tokens": 8, "stream": true, "stream_options": ["include_usage": true]])
+            let (_, _, chunks) = streamCheck(withUsage)
+            let finishAt = chunks.firstIndex { $0["choices"]?[0]?["finish_reason"]?.stringValue != nil } ?? chunks.count
+            let usageAfter = chunks[min(finishAt + 1, chunks.count)...].contains { $0["usage"]?["total_tokens"]?.intValue != nil }
+            v["stream.include_usage"] = usageAfter ? d(.supported, "usage chunk") : d(.ignored, "no usage")
+        } else {
+            v["stream.done_sentinel"] = d(.untested, "stream.basic")
+            v["stream.include_usage"] = d(.untested, "stream.basic")
+        }
+
+        // Tools
+        let toolsBasic = try await chat(["messages": [["role": "user", "content": "Call the record_code tool."]], "tools": [Self.recordCode], "max_tokens": 48])
+        v["tools.basic"] = byStatus(toolsBasic) {
+            let c = calls(toolsBasic)
+            return c.isEmpty ? d(.ignored, "text") : c.allSatisfy(wellFormed) ? d(.supported, "call") : d(.broken, "malformed")
+        }
+        let parallel = try await chat(["messages": [["role": "user", "content": "Call get_alpha and get_beta."]], "tools": [Self.alpha, Self.beta],
+                                       "tool_choice": "required", "max_tokens": 48])
+        v["tools.parallel"] = byStatus(parallel) { calls(parallel).count >= 2 ? d(.supported, "2 calls") : d(.ignored, "\(calls(parallel).count) calls") }
+        let roundtrip = try await chat(["tools": [Self.recordCode], "max_tokens": 16, "messages": [
+            ["role": "user", "content": "Call record_code."],
+            ["role": "assistant", "content": .null, "tool_calls": [["id": "call_abc123", "type": "function",
+                                                                     "function": ["name": "record_code", "arguments": #"{"code":"ZX-9"}"#]]]],
+            ["role": "tool", "tool_call_id": "call_abc123", "content": "recorded"],
+        ]])
+        v["tools.result_roundtrip"] = byStatus(roundtrip) { roundtrip.json?["choices"]?[0]?["message"]?["role"] == "assistant" ? d(.supported, "answer") : d(.broken, "shape") }
+        let auto = try await chat(["messages": Self.hello, "tools": [Self.recordCode], "tool_choice": "auto", "max_tokens": 48])
+        v["tool_choice.auto"] = byStatus(auto) { d(.supported, "2xx") }
+        let none = try await chat(["messages": [["role": "user", "content": "Call record_code now."]], "tools": [Self.recordCode], "tool_choice": "none", "max_tokens": 48])
+        v["tool_choice.none"] = byStatus(none) { calls(none).isEmpty ? d(.supported, "no call") : d(.ignored, "called") }
+        let requiredBody: [String: JSONValue] = ["messages": Self.hello, "tools": [Self.recordCode], "tool_choice": "required", "max_tokens": 48]
+        let required = try await chat(requiredBody)
+        v["tool_choice.required"] = byStatus(required) {
+            guard let call = calls(required).first else { return d(.ignored, "text") }
+            let args = (try? JSONValue(parsing: call["function"]?["arguments"]?.stringValue ?? "")) ?? .null
+            return call["function"]?["name"] == "record_code" && args == ["code": "ZX-9"] ? d(.supported, "valid call") : d(.broken, "bad call")
+        }
+        let namedBody: [String: JSONValue] = ["messages": Self.hello, "tools": [Self.alpha, Self.beta], "max_tokens": 48,
+                                              "tool_choice": ["type": "function", "function": ["name": "get_beta"]]]
+        let named = try await chat(namedBody)
+        v["tool_choice.named"] = byStatus(named) {
+            calls(named).map { $0["function"]?["name"] } == ["get_beta"] ? d(.supported, "get_beta") : d(.ignored, "\(calls(named).count) calls")
+        }
+        let forcedBody = v["tool_choice.named"]?.verdict == .supported ? namedBody : requiredBody
+        if streamBasic.verdict != .supported || (v["tool_choice.named"]?.verdict != .supported && v["tool_choice.required"]?.verdict != .supported) {
+            v["stream.tool_calls"] = d(.untested, "prerequisites")
+        } else {
+            let r = try await chat(forcedBody.merging(["stream": true]) { a, _ in a })
+            let (_, _, chunks) = streamCheck(r)
+            var seen: [Int: Bool] = [:]
+            var args: [Int: String] = [:]
+            var problem: String?
+            for part in chunks.flatMap({ $0["choices"]?[0]?["delta"]?["tool_calls"]?.arrayValue ?? [] }) {
+                guard let index = part["index"]?.intValue else { problem = "no index"; break }
+                if seen[index] == nil {
+                    seen[index] = true
+                    if part["id"]?.stringValue?.isEmpty != false || part["type"] != "function" || part["function"]?["name"]?.stringValue == nil {
+                        problem = "first delta without id/type/name"
+                        break
+                    }
+                }
+                args[index, default: ""] += part["function"]?["arguments"]?.stringValue ?? ""
+            }
+            let finish = chunks.compactMap { $0["choices"]?[0]?["finish_reason"]?.stringValue }.last ?? ""
+            if let problem { v["stream.tool_calls"] = d(.broken, problem) }
+            else if seen.isEmpty { v["stream.tool_calls"] = d(.ignored, "no call") }
+            else if !args.values.allSatisfy({ (try? JSONValue(parsing: $0)) != nil }) { v["stream.tool_calls"] = d(.broken, "arguments") }
+            else { v["stream.tool_calls"] = ["tool_calls", "stop"].contains(finish) ? d(.supported, "by the book") : d(.broken, finish) }
+        }
+
+        // Structured output
+        let jsonObject = try await chat(["messages": [["role": "system", "content": "Reply in JSON."], ["role": "user", "content": "Say hello."]],
+                                         "response_format": ["type": "json_object"], "max_tokens": 24])
+        v["response_format.json_object"] = byStatus(jsonObject) {
+            let text = jsonObject.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+            if (try? JSONValue(parsing: text))?.objectValue != nil { return d(.supported, "object") }
+            if jsonObject.json?["choices"]?[0]?["finish_reason"] == "length", JSONPrefixChecker.isValidObjectPrefix(text), text.hasPrefix("{") {
+                return d(.supported, "truncated")
+            }
+            return d(.ignored, "text")
+        }
+        let schema: JSONValue = ["type": "object", "properties": ["zq": ["type": "string", "enum": ["XK-7731"]], "n": ["type": "integer", "enum": [42]]],
+                                 "required": ["zq", "n"], "additionalProperties": false]
+        let jsonSchema = try await chat(["messages": Self.hello, "max_tokens": 32,
+                                         "response_format": ["type": "json_schema", "json_schema": ["name": "probe", "strict": true, "schema": schema]]])
+        v["response_format.json_schema"] = byStatus(jsonSchema) {
+            let text = jsonSchema.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+            guard let value = try? JSONValue(parsing: text) else { return d(.ignored, "text") }
+            return JSONSchemaValidator(schema: schema).isValid(value) ? d(.supported, "valid") : d(.ignored, "other JSON")
+        }
+
+        // Embeddings
+        let embeddingIDs = ["embeddings.basic", "embeddings.batch", "embeddings.base64", "embeddings.dimensions"]
+        if let embeddingModel = embeddingModel {
+            func embed(_ extra: [String: JSONValue]) async throws -> HTTPResult {
+                try await client.post("/embeddings", .object(["model": .string(embeddingModel), "input": "hello"].merging(extra) { _, b in b }))
+            }
+            let basic = try await embed([:])
+            let vector = basic.json?["data"]?[0]?["embedding"]?.arrayValue?.compactMap(\.numberValue) ?? []
+            if basic.status == 200, basic.json?["object"] == "list", !vector.isEmpty, basic.json?["data"]?[0]?["index"] == 0 {
+                v["embeddings.basic"] = d(.supported, "vector")
+                let batch = try await embed(["input": ["alpha", "beta"]])
+                v["embeddings.batch"] = byStatus(batch) {
+                    let idx = batch.json?["data"]?.arrayValue?.map { $0["index"]?.intValue ?? -1 } ?? []
+                    return idx == [0, 1] ? d(.supported, "2 rows") : d(.broken, "\(idx.count) rows")
+                }
+                let b64 = try await embed(["encoding_format": "base64"])
+                v["embeddings.base64"] = byStatus(b64) {
+                    if b64.json?["data"]?[0]?["embedding"]?.arrayValue != nil { return d(.ignored, "floats") }
+                    guard let floats = decodeFloat32(b64.json?["data"]?[0]?["embedding"]?.stringValue), floats.count == vector.count,
+                          zip(floats, vector).allSatisfy({ abs(Double($0) - $1) <= 1e-5 }) else { return d(.broken, "mismatch") }
+                    return d(.supported, "equal")
+                }
+                let dims = try await embed(["dimensions": 8])
+                v["embeddings.dimensions"] = byStatus(dims) {
+                    dims.json?["data"]?[0]?["embedding"]?.arrayValue?.count == 8 ? d(.supported, "8") : d(.ignored, "full length")
+                }
+            } else {
+                v["embeddings.basic"] = byStatus(basic) { d(.broken, "shape") }
+                for id in embeddingIDs.dropFirst() { v[id] = d(.untested, "embeddings.basic") }
+            }
+        } else {
+            for id in embeddingIDs { v[id] = d(.untested, "no embedding model") }
+        }
+
+        // Other endpoints
+        let responses = try await client.post("/responses", ["model": .string(chatModel), "input": "Say OK", "max_output_tokens": 16])
+        if [404, 405].contains(responses.status) { v["responses.basic"] = d(.unsupported, "\(responses.status)") }
+        else if responses.status == 200, responses.json?["object"] == "response",
+                responses.json?["output"]?.arrayValue?.contains(where: { $0["type"] == "message" && $0["content"]?[0]?["text"]?.stringValue != nil }) == true {
+            v["responses.basic"] = d(.supported, "response")
+        } else { v["responses.basic"] = d(.broken, "\(responses.status)") }
+        let legacy = try await client.post("/completions", ["model": .string(chatModel), "prompt": "1,2,3,", "max_tokens": 2])
+        if [404, 405].contains(legacy.status) { v["completions.legacy"] = d(.unsupported, "\(legacy.status)") }
+        else { v["completions.legacy"] = legacy.status == 200 && legacy.json?["choices"]?[0]?["text"]?.stringValue != nil ? d(.supported, "text") : d(.broken, "\(legacy.status)") }
+
+        // Errors
+        let unknown = try await chat(["model": "nonexistent-zz-model", "messages": Self.hello, "max_tokens": 8])
+        if [400, 404].contains(unknown.status), !unknown.body.isEmpty { v["errors.unknown_model"] = d(.supported, "\(unknown.status)") }
+        else if unknown.status / 100 == 2 { v["errors.unknown_model"] = d(.ignored, "2xx") }
+        else { v["errors.unknown_model"] = d(.broken, "\(unknown.status)") }
+        let invalid = try await client.send("POST", "/chat/completions", body: "{")
+        noteError(invalid)
+        v["errors.invalid_json"] = [400, 422].contains(invalid.status) ? d(.supported, "\(invalid.status)") : d(.broken, invalid.dropped ? "dropped" : "\(invalid.status)")
+        let missing = try await client.post("/chat/completions", ["model": .string(chatModel)])
+        noteError(missing)
+        v["errors.missing_messages"] = [400, 422].contains(missing.status) ? d(.supported, "\(missing.status)")
+            : missing.status / 100 == 2 ? d(.ignored, "2xx") : d(.broken, "\(missing.status)")
+        if chatErrors.isEmpty { v["errors.envelope"] = d(.untested, "no error seen") }
+        else if let bad = chatErrors.first(where: { $0.json?["error"]?["message"]?.stringValue == nil }) {
+            v["errors.envelope"] = d(.broken, "\(bad.status) \(bad.text.prefix(50))")
+        } else { v["errors.envelope"] = d(.supported, "\(chatErrors.count) errors") }
+        return v
+    }
+}
