@@ -21,6 +21,24 @@ struct Touchstone: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [ProbeCommand.self, EmulateCommand.self, SuitesCommand.self]
     )
+
+    /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser's default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 enum ToolVersion {
@@ -46,9 +64,3 @@ enum ExitStatus: Int32 {
     """
 }
 
-/// An error the CLI reports on stderr and maps to an exit code.
-struct CLIError: Error, CustomStringConvertible {
-    var message: String
-    var status: ExitStatus
-    var description: String { message }
-}
