@@ -54,13 +54,11 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// No target answered a single request (refused, DNS, TLS, timeouts).
     case unreachable = 3
-    /// The run was interrupted (SIGINT/SIGTERM); partial reports were written.
-    case interrupted = 130
 
     static let help = """
     Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on (default: ignored,
     broken); 2 usage, suite or configuration error (nothing was sent); 3 no target could be
-    reached at all; 130 interrupted (partial reports written).
+    reached at all.
     """
 }
 

@@ -195,7 +195,7 @@ import TouchstoneCore
     }
 
     @Test func agreesWithFoundationOnManyNumbers() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             let mantissa = Int(truncatingIfNeeded: rng.next() % 10_000_000)
             let exponent = Int(rng.next() % 40) - 20
@@ -209,14 +209,3 @@ import TouchstoneCore
     }
 }
 
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -83,7 +83,7 @@ import TouchstoneCore
     }
 
     @Test func xmlFilterOutputIsAlwaysClean() {
-        var rng = Mix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<200 {
             let bytes = (0..<64).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let filtered = XMLText.filter(bytes)
@@ -111,13 +111,3 @@ import TouchstoneCore
     }
 }
 
-private struct Mix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        return z ^ (z >> 31)
-    }
-}

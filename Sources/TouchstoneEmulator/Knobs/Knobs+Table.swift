@@ -1,3 +1,5 @@
+import TouchstoneCore
+
 /// The knob table: one row per knob, driving coding, listing, diffing and `random(seed:)`,
 /// so adding a knob is one property plus one row here.
 extension Knobs {
@@ -145,16 +147,3 @@ struct AnyKey: CodingKey, Sendable {
     init?(intValue: Int) { nil }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, seedable, good enough for choosing knobs and
-/// for the fake embedding vectors.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
