@@ -13,7 +13,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
@@ -33,7 +32,6 @@ let package = Package(
         .target(name: "TouchstoneKit", dependencies: [
             "TouchstoneCore", "TouchstoneHTTP", "TouchstoneReports",
             .product(name: "Yams", package: "Yams"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // Local upstreams with the documented quirks of real servers.
         .target(name: "TouchstoneEmulator", dependencies: [
@@ -45,7 +43,6 @@ let package = Package(
         .executableTarget(name: "touchstone", dependencies: [
             "TouchstoneKit", "TouchstoneEmulator", "TouchstoneCore", "TouchstoneHTTP", "TouchstoneReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TouchstoneTests", dependencies: [
             "TouchstoneKit", "TouchstoneEmulator", "TouchstoneReports", "TouchstoneHTTP", "CLibXML2",
