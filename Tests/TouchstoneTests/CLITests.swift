@@ -34,7 +34,7 @@ struct CLITests {
         case .exited(let c): c
         case .signaled(let s): 128 + s
         }
-        return Outcome(status: status, stdout: r.standardOutput ?? "", stderr: r.standardError ?? "")
+        return Outcome(status: status, stdout: r.standardOutput, stderr: r.standardError)
     }
 
     @Test func helpTeachesUsageAndExitCodes() async throws {
