@@ -66,7 +66,7 @@ enum ChatChecks {
             arguments: ["schema", "allow_truncated"]
         ) { input in
             guard let content = ChatFacts.content(input.exchange) else { return .fail("no string content") }
-            let parsed = try? JSONParser.parse(Array(content.utf8))
+            let parsed = try? JSONParser.parse(content)
             if let parsed {
                 guard case .object = parsed else { return .fail("content is JSON but not an object") }
                 if let schema = input.args["schema"] {

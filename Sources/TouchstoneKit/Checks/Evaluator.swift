@@ -32,6 +32,13 @@ struct Evaluator {
         self.variables = variables
     }
 
+    /// Clears what one rule collected, keeping the step documents built so far.
+    mutating func startRule() {
+        messages = []
+        failures = []
+        quirks = [:]
+    }
+
     mutating func document(_ step: String) -> JSONValue? {
         if let d = documents[step] { return d }
         guard let ex = outcomes[step]?.exchange else { return nil }
@@ -120,11 +127,13 @@ struct Evaluator {
         }
     }
 
+    /// The exchange given to checks of a case without steps (they read the session log only).
+    private static let logOnly = Exchange(request: PreparedRequest(method: "GET", url: "", path: "", join: .clean,
+                                                                   headers: [], body: nil, json: nil))
+
     private mutating func runCheck(_ call: CheckCall, step: String?) -> Bool {
         // Cases without steps run checks over the session log only.
-        let placeholder = Exchange(request: PreparedRequest(method: "GET", url: "", path: "", join: .clean,
-                                                            headers: [], body: nil, json: nil))
-        guard let ex = (step == nil && defaultStep == nil) ? placeholder : exchange(step) else {
+        guard let ex = (step == nil && defaultStep == nil) ? Evaluator.logOnly : exchange(step) else {
             failures.append(missing(step))
             return false
         }
@@ -194,11 +203,11 @@ enum Assertions {
             return nil
         case .parsesAsJSON(let expected):
             guard let s = v.stringValue else { return "is \(v.typeName), not a JSON string" }
-            let ok = (try? JSONParser.parse(Array(s.utf8))) != nil
+            let ok = (try? JSONParser.parse(s)) != nil
             return ok == expected ? nil : (expected ? "does not parse as JSON" : "parses as JSON")
         case .validates(let schema):
             var instance = v
-            if case .string(let s) = v, let parsed = try? JSONParser.parse(Array(s.utf8)) { instance = parsed }
+            if case .string(let s) = v, let parsed = try? JSONParser.parse(s) { instance = parsed }
             let errors = JSONSchemaValidator.validate(instance, against: schema)
             return errors.isEmpty ? nil : "does not validate: \(errors.first!)"
         case .compare(let op, let bound):

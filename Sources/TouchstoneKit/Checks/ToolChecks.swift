@@ -22,7 +22,7 @@ enum ToolChecks {
                 }
                 if input.bool("validate") {
                     guard let schema = tools[name] else { return .fail("called unknown tool \(name)") }
-                    let args = (try? JSONParser.parse(Array(call["function"]!["arguments"]!.stringValue!.utf8))) ?? .null
+                    let args = (try? JSONParser.parse(call["function"]!["arguments"]!.stringValue!)) ?? .null
                     if let first = JSONSchemaValidator.validate(args, against: schema).first {
                         return .fail("arguments of \(name) do not validate: \(first)")
                     }
@@ -52,7 +52,7 @@ enum ToolChecks {
         guard call["type"]?.stringValue == "function" else { return "type is not \"function\"" }
         guard let name = call["function"]?["name"]?.stringValue, !name.isEmpty else { return "has no function.name" }
         guard let args = call["function"]?["arguments"]?.stringValue else { return "arguments are not a string" }
-        guard (try? JSONParser.parse(Array(args.utf8))) != nil else { return "arguments do not parse as JSON" }
+        guard (try? JSONParser.parse(args)) != nil else { return "arguments do not parse as JSON" }
         return nil
     }
 
@@ -103,7 +103,7 @@ enum ToolChecks {
         }
         if calls.isEmpty { return .fail("no tool call in the stream") }
         for (index, call) in calls.sorted(by: { $0.key < $1.key }) {
-            guard (try? JSONParser.parse(Array(call.args.utf8))) != nil else {
+            guard (try? JSONParser.parse(call.args)) != nil else {
                 return .fail("arguments of tool call \(index) do not join to valid JSON")
             }
         }

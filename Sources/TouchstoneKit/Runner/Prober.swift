@@ -136,10 +136,9 @@ struct CaseRunner: Sendable {
         // Steps, in order.
         var variables: [String: JSONValue] = [:]
         var outcomes: [String: StepOutcome] = [:]
-        var evaluator = Evaluator(outcomes: [:], defaultStep: nil, features: features, log: [], variables: [:])
         for step in c.steps {
-            evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
-                                  variables: variables)
+            var evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
+                                      variables: variables)
             if !evaluator.holds(step.runIf) {
                 outcomes[step.id] = .skipped("condition not met")
                 continue
@@ -180,9 +179,11 @@ struct CaseRunner: Sendable {
         var chosen: VerdictRule? = nil
         var firstFailures: [String] = []
         var detailMessages: [String] = []
-        for rule in c.verdicts {
-            evaluator = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log,
+        // One evaluator for every rule, so each step document is built once.
+        var evaluator = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log,
                                   variables: variables)
+        for rule in c.verdicts {
+            evaluator.startRule()
             let holds = evaluator.holds(rule.condition)
             for (k, v) in evaluator.quirks { quirks[k] = v }
             if holds {
@@ -193,9 +194,9 @@ struct CaseRunner: Sendable {
             if firstFailures.isEmpty { firstFailures = evaluator.failures }
         }
         for rule in c.quirks {
-            var ev = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log, variables: variables)
-            if ev.holds(rule.condition) {
-                for (k, v) in ev.quirks { quirks[k] = v }
+            evaluator.startRule()
+            if evaluator.holds(rule.condition) {
+                for (k, v) in evaluator.quirks { quirks[k] = v }
                 for (k, v) in rule.set { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
             }
         }

@@ -120,7 +120,7 @@ struct Transport: Sendable {
 
 func parseJSON(_ bytes: some Collection<UInt8>) -> JSONValue? {
     guard !bytes.isEmpty else { return nil }
-    return try? JSONParser.parse(Array(bytes))
+    return try? JSONParser.parse(bytes)
 }
 
 extension Duration {
