@@ -26,8 +26,12 @@ let package = Package(
         .target(name: "TouchstoneCore"),
         // HTTP on one libcurl multi handle driven by one thread.
         .target(name: "TouchstoneHTTP", dependencies: ["CCurl", "TouchstoneCore"]),
-        // Report writers: JSON, JUnit (libxml2), Markdown.
-        .target(name: "TouchstoneReports", dependencies: ["CLibXML2", "TouchstoneCore"]),
+        // Report writers (JSON, JUnit via libxml2, Markdown, HTML matrix) and the report tools:
+        // expectations, diff, merge, presets.
+        .target(name: "TouchstoneReports", dependencies: [
+            "CLibXML2", "TouchstoneCore",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The engine: suites, checks, runner, feature catalogue.
         .target(name: "TouchstoneKit", dependencies: [
             "TouchstoneCore", "TouchstoneHTTP", "TouchstoneReports",

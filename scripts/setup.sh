@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Installs the system libraries Touchstone builds against, when they are missing.
 # Safe to run again: it does nothing when everything is there.
+#
+# With --with-browser, or when CI=true, it also installs Debian's `chromium`, which the HTML
+# matrix tests load the page in (HTMLMatrixBrowserTests; required under CI). The quick start
+# does not need it.
 set -euo pipefail
 
+packages=(libcurl4-openssl-dev libxml2-dev libxml2-utils pkg-config)
+if [ "${1:-}" = "--with-browser" ] || [ "${CI:-}" = "true" ]; then
+    packages+=(chromium)
+fi
+
 need=()
-for pkg in libcurl4-openssl-dev libxml2-dev libxml2-utils pkg-config; do
+for pkg in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need+=("$pkg")
     fi

@@ -17,6 +17,8 @@ final class CurlEngine: @unchecked Sendable {
     private struct Inbox {
         var adds: [CurlTransfer] = []
         var cancels: [CurlTransfer] = []
+        /// Transfers paused for a slow reader that the reader has caught up with.
+        var resumes: [CurlTransfer] = []
         var shutdownRequested = false
         /// Set by the curl thread just before `curl_multi_cleanup`: no wakeups after this.
         var stopped = false
@@ -64,6 +66,15 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
+    /// Unpauses a transfer paused for its reader (`CurlTransfer.consumed`); any thread.
+    func resume(_ transfer: CurlTransfer) {
+        inbox.withLock { box in
+            guard !box.shutdownRequested else { return }
+            box.resumes.append(transfer)
+            _ = curl_multi_wakeup(multi)
+        }
+    }
+
     func shutdown() {
         inbox.withLock { box in
             guard !box.shutdownRequested else { return }
@@ -76,12 +87,13 @@ final class CurlEngine: @unchecked Sendable {
 
     private func run() {
         while true {
-            let (adds, cancels, stop) = inbox.withLock { box in
+            let (adds, cancels, resumes, stop) = inbox.withLock { box in
                 defer {
                     box.adds.removeAll()
                     box.cancels.removeAll()
+                    box.resumes.removeAll()
                 }
-                return (box.adds, box.cancels, box.shutdownRequested)
+                return (box.adds, box.cancels, box.resumes, box.shutdownRequested)
             }
             if stop {
                 for transfer in adds { transfer.fail(.cancelled) }
@@ -89,6 +101,11 @@ final class CurlEngine: @unchecked Sendable {
             }
             for transfer in adds { start(transfer) }
             for transfer in cancels { abort(transfer, with: .cancelled) }
+            for transfer in resumes {
+                guard let easy = transfer.easy, active[easy] != nil else { continue }
+                transfer.markResumed()
+                _ = curl_easy_pause(easy, 0)  // CURLPAUSE_CONT
+            }
 
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)

@@ -25,6 +25,20 @@ final class CurlTransfer: @unchecked Sendable {
     private var bodyBytes = 0
     private var headers = HeaderAccumulator()
 
+    // Backpressure: body bytes handed to the stream that its reader has not taken yet.
+    /// Past this many buffered bytes the transfer pauses (curl keeps what it read) until the
+    /// reader is down to `resumeBelow`: a reader slower than the network holds about this much
+    /// memory per transfer, however long the body.
+    static let pauseAbove = 4 << 20
+    static let resumeBelow = 1 << 20
+    /// What `onBody` returns to ask curl to pause.
+    static let pauseRequest = -1
+    private struct Flow {
+        var buffered = 0
+        var paused = false
+    }
+    private let flow = LockedBox(Flow())
+
     init(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPEvent, Error>.Continuation) {
         self.request = request
         self.continuation = continuation
@@ -182,15 +196,16 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: - Deadlines
 
-    /// The phase whose deadline has passed, if any.
+    /// The phase whose deadline has passed, if any; the more specific phase (first byte, idle)
+    /// when several passed together (equal limits).
     func expiredPhase(at now: Double) -> TransferError.TimeoutPhase? {
         let t = request.timeouts
-        if let total = t.total, now >= startTime + total { return .total }
         if firstByteTime == nil {
             if let fb = t.firstByte, now >= startTime + fb { return .firstByte }
         } else if let idle = t.idle, now >= lastByteTime + idle {
             return .idle
         }
+        if let total = t.total, now >= startTime + total { return .total }
         return nil
     }
 
@@ -244,11 +259,39 @@ final class CurlTransfer: @unchecked Sendable {
         return true
     }
 
-    /// Returns how many bytes were accepted (fewer means: abort).
+    /// The reader took `count` body bytes (any thread); true when the transfer was paused for
+    /// it and should now resume (`CurlEngine.resume`).
+    func consumed(_ count: Int) -> Bool {
+        flow.withLock { f in
+            f.buffered -= count
+            guard f.paused, f.buffered <= Self.resumeBelow else { return false }
+            f.paused = false
+            return true
+        }
+    }
+
+    /// Called on the curl thread just before the transfer is unpaused.
+    func markResumed() {
+        lastByteTime = monotonicNow()
+    }
+
+    /// Returns how many bytes were accepted (fewer means: abort), or `pauseRequest`.
     fileprivate func onBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         if isCancelled {
             abortReason = abortReason ?? .cancelled
             return 0
+        }
+        let pause = flow.withLock { f -> Bool in
+            if f.buffered >= Self.pauseAbove {
+                f.paused = true
+                return true
+            }
+            f.buffered += bytes.count
+            return false
+        }
+        if pause {
+            lastByteTime = monotonicNow()  // the upstream is not idle: we are
+            return Self.pauseRequest
         }
         noteBytesReceived()
         if !headEmitted { emitHead() }
@@ -355,6 +398,8 @@ private let curlWriteCallback: curl_write_callback = { data, size, count, contex
     let length = size * count
     let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data)?.assumingMemoryBound(to: UInt8.self), count: data == nil ? 0 : length)
     let accepted = transfer.onBody(bytes)
+    // CURL_WRITEFUNC_PAUSE: curl keeps these bytes and hands them over again once unpaused.
+    if accepted == CurlTransfer.pauseRequest { return 0x1000_0001 }
     // Anything but `length` makes curl stop with CURLE_WRITE_ERROR; the transfer knows why.
     return accepted == length ? length : 0
 }

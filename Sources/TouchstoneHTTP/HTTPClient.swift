@@ -6,8 +6,10 @@ import Foundation
 /// curl thread with `curl_multi_wakeup`; events come back through an `AsyncThrowingStream`.
 /// Many transfers run at once on the one multi handle, which also reuses connections.
 ///
-/// Backpressure: the stream buffers without bound (`.unbounded`); memory per transfer is bounded by
-/// `HTTPRequest.maxBodyBytes`, past which the transfer aborts with `.bodyTooLarge`.
+/// Backpressure: a transfer pauses while its reader has more than `CurlTransfer.pauseAbove` bytes
+/// (4 MiB) not yet taken, and resumes once the reader is down to 1 MiB; so a reader slower than
+/// the network holds a few MiB per transfer, however long the body. The whole body is further
+/// bounded by `HTTPRequest.maxBodyBytes`, past which the transfer aborts with `.bodyTooLarge`.
 public final class HTTPClient: Sendable {
     private let engine: CurlEngine
 
@@ -41,7 +43,9 @@ public final class HTTPClient: Sendable {
         if !engine.submit(transfer) {
             continuation.finish(throwing: TransferError.cancelled)
         }
-        return stream
+        // The reader's pace reaches the transfer: each body chunk taken is counted.
+        let reader = PacedReader(stream.makeAsyncIterator(), transfer: transfer, engine: engine)
+        return AsyncThrowingStream { try await reader.next() }
     }
 
     /// Collects the whole body (still bounded by `request.maxBodyBytes`).
@@ -68,5 +72,25 @@ public final class HTTPClient: Sendable {
     /// Stops the curl thread: running and queued transfers end with `.cancelled`, later ones at once.
     public func shutdown() {
         engine.shutdown()
+    }
+}
+
+/// A transfer's events for its one reader, telling the transfer how many body bytes were taken
+/// (a transfer paused for a slow reader resumes when it catches up).
+private final class PacedReader: @unchecked Sendable {
+    private var iterator: AsyncThrowingStream<HTTPEvent, Error>.AsyncIterator
+    private let transfer: CurlTransfer
+    private let engine: CurlEngine
+
+    init(_ iterator: AsyncThrowingStream<HTTPEvent, Error>.AsyncIterator, transfer: CurlTransfer, engine: CurlEngine) {
+        self.iterator = iterator
+        self.transfer = transfer
+        self.engine = engine
+    }
+
+    func next() async throws -> HTTPEvent? {
+        let event = try await iterator.next()
+        if case .body(let bytes) = event, transfer.consumed(bytes.count) { engine.resume(transfer) }
+        return event
     }
 }

@@ -5,17 +5,31 @@ import TouchstoneCore
 ///
 /// Pretty-printed with sorted keys, so the same report always gives the same bytes. The model's
 /// explicit `CodingKeys` name every field; no key strategy is applied. JSON has no NaN or
-/// infinity: such doubles are written as 0 rather than failing the whole report.
+/// infinity: such doubles are written as 0 rather than failing the whole report. A `summary`
+/// (verdict counts and summed stats, `ReportSummary`) is derived from the targets on every write.
 public enum JSONReportWriter {
     public static func data(_ report: Report) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(finite(report))
+        let report = finite(report)
+        var data = try encoder.encode(Written(report: report, summary: ReportSummary(report)))
         data.append(0x0A)  // trailing newline
         return data
     }
 
-    /// Decodes a report written by `data(_:)`.
+    /// The report's own fields plus the derived `summary`, in one JSON object.
+    private struct Written: Encodable {
+        var report: Report
+        var summary: ReportSummary
+        enum Key: String, CodingKey { case summary }
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(summary, forKey: .summary)
+        }
+    }
+
+    /// Decodes a report written by `data(_:)` (the derived `summary` is not read back).
     public static func decode(_ data: Data) throws -> Report {
         try JSONDecoder().decode(Report.self, from: data)
     }

@@ -13,6 +13,9 @@ public enum JUnitWriter {
     /// Decides how CI reads one feature. The default is `result.verdict.outcome`; a later
     /// `--expect` can pass a rule comparing against expectations instead.
     public typealias OutcomeRule = (_ target: String, _ featureID: String, _ result: FeatureResult) -> Verdict.Outcome
+    /// An optional note per feature (e.g. "expected supported (expect.yaml:7)"), written into
+    /// the failure message, the skipped text and system-out.
+    public typealias NoteRule = (_ target: String, _ featureID: String) -> String?
 
     /// Suite used for a target that has no feature result at all (one skipped testcase `run`,
     /// so the file still has a testcase and Jenkins keeps the suite).
@@ -32,8 +35,9 @@ public enum JUnitWriter {
 
     public static func data(_ report: Report, redactor: Redactor? = nil,
                             hostname: String? = JUnitWriter.localHostname,
-                            outcome: OutcomeRule = { _, _, result in result.verdict.outcome }) throws -> Data {
-        let suites = plan(report, outcome: outcome)
+                            outcome: OutcomeRule = { _, _, result in result.verdict.outcome },
+                            note: NoteRule? = nil) throws -> Data {
+        let suites = plan(report, outcome: outcome, note: note)
         let xml = try XMLStreamWriter(redactor: redactor)
         let timestamp = isoTimestamp(report.startedAt)
 
@@ -71,12 +75,23 @@ public enum JUnitWriter {
         return try xml.finish()
     }
 
+    /// JUnit read against expectations (docs/expectations.md): a verdict the expectations do not
+    /// accept is a failure naming what was expected; features without a rule keep the default.
+    public static func data(_ report: Report, redactor: Redactor? = nil,
+                            hostname: String? = JUnitWriter.localHostname,
+                            expectations: Expectations) throws -> Data {
+        try data(report, redactor: redactor, hostname: hostname,
+                 outcome: expectations.outcome(target:feature:result:),
+                 note: expectations.note(target:feature:))
+    }
+
     // MARK: - Plan (pure; counts derive from it)
 
     struct Case {
         var classname: String
         var name: String
         var outcome: Verdict.Outcome
+        var note: String? = nil
         /// nil for the placeholder testcase of a target without features.
         var result: FeatureResult?
         var time: Double { result.map { clampSeconds($0.seconds) } ?? 0 }
@@ -91,7 +106,7 @@ public enum JUnitWriter {
         var time: Double { cases.reduce(0) { $0 + $1.time } }
     }
 
-    static func plan(_ report: Report, outcome: OutcomeRule) -> [Suite] {
+    static func plan(_ report: Report, outcome: OutcomeRule, note: NoteRule? = nil) -> [Suite] {
         // Stable sort by target name (ties keep report order).
         let targets = report.targets.enumerated().sorted {
             $0.element.name != $1.element.name ? $0.element.name < $1.element.name : $0.offset < $1.offset
@@ -112,7 +127,7 @@ public enum JUnitWriter {
                 let classname = "\(target.name).\(suite)"
                 bySuite[suite, default: []].append(Case(
                     classname: classname, name: id,
-                    outcome: outcome(target.name, id, result), result: result))
+                    outcome: outcome(target.name, id, result), note: note?(target.name, id), result: result))
             }
             for suite in bySuite.keys.sorted() {
                 let cases = bySuite[suite]!.sorted { $0.name < $1.name }
@@ -153,7 +168,7 @@ public enum JUnitWriter {
             try xml.end()
             return
         }
-        let verdict = result.verdict.rawValue
+        let verdict = result.verdict.rawValue + (c.note.map { ", \($0)" } ?? "")
         switch c.outcome {
         case .passed:
             break
@@ -163,18 +178,22 @@ public enum JUnitWriter {
         case .failed:
             try xml.start("failure")
             try xml.attribute("message", "\(verdict): \(result.detail)", limit: messageLimit)
-            try xml.attribute("type", verdict)
+            try xml.attribute("type", result.verdict.rawValue)
             try xml.text(failureText(result), limit: failureTextLimit)
             try xml.end()
         }
-        try xml.element("system-out", text: systemOut(result, redactor: redactor), limit: systemOutLimit)
+        try xml.element("system-out", text: (c.note.map { "expectation: \($0)\n" } ?? "")
+                        + systemOut(result, redactor: redactor), limit: systemOutLimit)
         try xml.end()
     }
 
-    /// Detail plus one line per exchange.
+    /// Detail plus one line per exchange, each with the `curl` command that repeats it.
     static func failureText(_ r: FeatureResult) -> String {
         var lines = [r.detail]
-        for e in r.evidence { lines.append(summary(e)) }
+        for e in r.evidence {
+            lines.append(summary(e))
+            if let curl = e.curl { lines.append("  reproduce: \(curl)") }
+        }
         return lines.joined(separator: "\n")
     }
 

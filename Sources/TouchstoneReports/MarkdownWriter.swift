@@ -83,6 +83,82 @@ public enum MarkdownWriter {
         return out
     }
 
+    /// The capability matrix (docs/matrix.md): a provenance line, then features × targets with
+    /// a bold row per feature group (catalogue order, then other ids sorted), a verdict count
+    /// row per target, streaming latency figures, quirks and the details of every verdict other
+    /// than `supported`.
+    public static func matrix(_ report: Report, redactor: Redactor? = nil) -> String {
+        let esc = { (s: String, limit: Int) in escape(s, limit: limit, redactor: redactor) }
+        let layout = MatrixLayout(report)
+        var out = "## Touchstone capability matrix\n\n"
+        out += "_" + MatrixLayout.provenance(report).map { esc($0, cellLimit) }.joined(separator: " · ") + "_\n\n"
+        if report.partial {
+            out += "_Partial run: interrupted before every case finished._\n\n"
+        }
+
+        out += "| Feature |" + layout.targets.map { " \(esc($0.name, cellLimit)) |" }.joined() + "\n"
+        out += "|---|" + String(repeating: "---|", count: layout.targets.count) + "\n"
+        out += "| _model_ |" + layout.targets.map { " \(esc($0.model ?? "", cellLimit)) |" }.joined() + "\n"
+        for group in layout.groups {
+            out += "| **\(esc(group.title, cellLimit))** |" + String(repeating: " |", count: layout.targets.count) + "\n"
+            for id in group.ids {
+                out += "| \(esc(id, cellLimit)) |"
+                for target in layout.targets {
+                    if let r = target.features[id] {
+                        out += " \(symbol(r.verdict)) \(r.verdict.rawValue) |"
+                    } else {
+                        out += " \(missingCell) |"
+                    }
+                }
+                out += "\n"
+            }
+        }
+        out += "| **Totals** |" + layout.targets.map { t in
+            let c = VerdictCounts(t.features.values.map(\.verdict))
+            return " " + Verdict.allCases.filter { c[$0] > 0 }.map { "\(c[$0]) \(symbol($0))" }.joined(separator: " ") + " |"
+        }.joined() + "\n"
+        out += "\n" + Verdict.allCases.map { "\(symbol($0)) \($0.rawValue)" }.joined(separator: " · ")
+            + " · \(missingCell) no result\n"
+
+        let latency = layout.latencyFeatures
+        if !latency.isEmpty {
+            out += "\n### Streaming latency\n\n| Feature | Target | ttfb ms | ttft ms | gap p50 ms | gap p95 ms | tokens/s |\n|---|---|---|---|---|---|---|\n"
+            let f = { (v: Double?) in v.map { JUnitWriter.fixed($0, digits: 1) } ?? missingCell }
+            for id in latency {
+                for target in layout.targets {
+                    guard let l = target.features[id]?.latency else { continue }
+                    out += "| \(esc(id, cellLimit)) | \(esc(target.name, cellLimit)) | \(f(l.ttfbMs)) | \(f(l.ttftMs)) | \(f(l.gapP50Ms)) | \(f(l.gapP95Ms)) | \(f(l.tokensPerSecond)) |\n"
+                }
+            }
+        }
+
+        let quirkKeys = Array(Set(layout.targets.flatMap(\.quirks.keys))).sorted()
+        if !quirkKeys.isEmpty {
+            out += "\n### Quirks\n\n| Quirk |" + layout.targets.map { " \(esc($0.name, cellLimit)) |" }.joined() + "\n"
+            out += "|---|" + String(repeating: "---|", count: layout.targets.count) + "\n"
+            for key in quirkKeys {
+                out += "| \(esc(key, cellLimit)) |" + layout.targets.map { t in
+                    " " + (t.quirks[key].map { esc(JUnitWriter.compact($0), cellLimit) } ?? missingCell) + " |"
+                }.joined() + "\n"
+            }
+        }
+
+        out += "\n### Details\n"
+        for target in layout.targets {
+            out += "\n**\(esc(target.name, cellLimit))** — \(esc(target.baseURL, cellLimit))\n\n"
+            let notSupported = layout.featureIDs.compactMap { id in target.features[id].map { (id, $0) } }
+                .filter { $0.1.verdict != .supported }
+            if notSupported.isEmpty {
+                out += target.features.isEmpty ? "- no feature result\n" : "- every feature supported\n"
+            }
+            for (id, r) in notSupported {
+                out += "- \(esc(id, cellLimit)) — \(symbol(r.verdict)) \(r.verdict.rawValue): "
+                    + esc(r.detail, detailLimit) + "\n"
+            }
+        }
+        return out
+    }
+
     static func rowOrder(_ report: Report, featureOrder: [String]?) -> [String] {
         let present = Set(report.targets.flatMap(\.features.keys))
         var seen = Set<String>()

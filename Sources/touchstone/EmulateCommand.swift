@@ -28,6 +28,10 @@ struct EmulateCommand: AsyncParsableCommand {
             for p in Personalities.all {
                 print("\(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
             }
+            print("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
+            for p in Personalities.faults {
+                print("\(p.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.summary)")
+            }
             if personality == nil && !list { throw ValidationError("name a personality to serve") }
             return
         }

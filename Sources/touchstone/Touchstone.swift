@@ -13,13 +13,15 @@ struct Touchstone: AsyncParsableCommand {
 
           touchstone probe --emulate reference            probe the built-in emulator
           touchstone probe http://127.0.0.1:8080/v1 --model gemma
+          touchstone run --targets targets.yaml --junit junit.xml   many targets, one report
           touchstone emulate --list                       the emulator's personalities
           touchstone suites validate suites/              check suite files
 
         \(ExitStatus.help)
         """,
         version: ToolVersion.current,
-        subcommands: [ProbeCommand.self, EmulateCommand.self, SuitesCommand.self]
+        subcommands: [ProbeCommand.self, RunCommand.self, EmulateCommand.self, SuitesCommand.self,
+                      DiffCommand.self, MergeCommand.self, PresetsCommand.self]
     )
 
     /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser's default is 64).
@@ -54,11 +56,18 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// No target answered a single request (refused, DNS, TLS, timeouts).
     case unreachable = 3
+    /// `--deadline` passed before every case finished: the reports are partial.
+    case deadline = 4
+    /// SIGINT (Ctrl-C) stopped the run: partial reports were written (128 + 2).
+    case interrupted = 130
+    /// SIGTERM stopped the run: partial reports were written (128 + 15).
+    case terminated = 143
 
     static let help = """
     Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on (default: ignored,
     broken); 2 usage, suite or configuration error (nothing was sent); 3 no target could be
-    reached at all.
+    reached at all; 4 --deadline passed, the reports are partial; 130 (SIGINT) and 143 (SIGTERM)
+    the run was stopped, the reports are partial.
     """
 }
 

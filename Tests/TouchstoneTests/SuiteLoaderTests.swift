@@ -143,4 +143,187 @@ struct SuiteLoaderTests {
         #expect(suite.cases[1].verdicts.count == 2)
         #expect(suite.cases[1].steps[0].variants[0].request.body == ["model": "m", "n": 2])
     }
+
+    // MARK: - References checked at load time (issue 7): each error names file, line and a fix.
+
+    /// Loads several files' texts as one set and returns the errors.
+    func setErrors(_ files: [(String, String)]) -> [SuiteError] {
+        do {
+            _ = try SuiteLoader.load(sources: files.map { (text: $0.1, file: $0.0) })
+            return []
+        } catch let e as SuiteErrors {
+            return e.errors
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test func unknownVariablesInRequestsAreRejected() {
+        let e = setErrors([("v.yaml", """
+        cases:
+          - feature: a.b
+            steps:
+              - id: first
+                request: {path: /x, body: {model: "${modle}", stop: ["${piece}"]}}
+                capture: {piece: {path: "$.body.x"}}
+              - id: second
+                request:
+                  path: /y/${piece}
+                  headers: {X-Thing: "${nope}"}
+            verdicts: [{verdict: supported, detail: ok}]
+        """)])
+        #expect(e.contains { $0.message.contains("unknown variable `${modle}`") && $0.message.contains("did you mean `model`")
+            && $0.location == SourceLocation(file: "v.yaml", line: 5, column: 18) }, "\(e)")
+        // Captured by this very step: not set yet when it is sent.
+        #expect(e.contains { $0.message.contains("`${piece}`") && $0.message.contains("captured by a later step") && $0.location.line == 5 })
+        #expect(e.contains { $0.message.contains("unknown variable `${nope}`") && $0.location.line == 9 })
+        // `${piece}` in the second step is fine: the first step captured it.
+        #expect(!e.contains { $0.message.contains("`${piece}`") && $0.location.line == 9 })
+        #expect(e.count == 3, "\(e)")
+    }
+
+    @Test func unknownVariablesReachedThroughExtendsAreRejected() {
+        let e = setErrors([("x.yaml", """
+        cases:
+          - feature: a.base
+            steps:
+              - id: s
+                request: {path: /x, body: {stop: ["${piece}"]}}
+            verdicts: [{verdict: supported, detail: ok}]
+          - feature: a.child
+            steps:
+              - id: t
+                request: {extends: a.base/s, merge: {n: 1}}
+            verdicts: [{verdict: supported, detail: ok}]
+        """)])
+        #expect(e.contains { $0.message.contains("`${piece}` in step `t` of `a.child` (through `extends: a.base/s`)") && $0.location.line == 10 })
+    }
+
+    @Test func unknownVariablesInDetailsChecksAndQuirksAreRejected() {
+        let e = setErrors([("bad.yaml", """
+        cases:
+          - feature: a.b
+            steps: [{id: control, request: {path: /x}, capture: {piece: {path: "$.body"}}}]
+            verdicts:
+              - when: {check: {name: stop_honoured, control: control, piece: "${peice}"}}
+                verdict: supported
+                detail: "${control.status} ${control.summary} ${piece} ${message}"
+              - verdict: broken
+                detail: "${sumary} ${probe.status}"
+                quirks: {some_quirk: "${failur}"}
+        """)])
+        let m = e.map(\.message)
+        #expect(m.contains { $0.contains("`${peice}` in argument `piece` of check `stop_honoured`") && $0.contains("did you mean `piece`") })
+        #expect(m.contains { $0.contains("`${sumary}` in the detail") && $0.contains("did you mean `summary`") })
+        #expect(m.contains { $0.contains("`${probe.status}` in the detail") })
+        #expect(m.contains { $0.contains("`${failur}` in the quirk `some_quirk`") && $0.contains("did you mean `failure`") })
+        #expect(!m.contains { $0.hasPrefix("unknown variable `${control.status}`") || $0.hasPrefix("unknown variable `${message}`")
+            || $0.hasPrefix("unknown variable `${piece}`") }, "\(m)")
+        // Check arguments see captured variables only (they are substituted from the captures).
+        #expect(m.contains { $0.contains("`${peice}`") && $0.hasSuffix("known here: ${piece}") }, "\(m)")
+        #expect(e.allSatisfy { $0.location.line >= 5 })
+    }
+
+    @Test func unknownRequiredVariablesAndStepsInConditionsAreRejected() {
+        let vars = setErrors([("vars.yaml", """
+        cases:
+          - feature: a.b
+            requires_vars: [embeding_model]
+            verdicts: [{verdict: supported, detail: ok}]
+        """)])
+        #expect(vars.count == 1)
+        #expect(vars.contains { $0.message.contains("unknown variable `embeding_model`") && $0.message.contains("did you mean `embedding_model`")
+            && $0.location.line == 2 }, "\(vars)")
+        let e = setErrors([("bad.yaml", """
+        cases:
+          - feature: a.b
+            steps:
+              - id: first
+                if: {step: second, status: 2xx}
+                request: {path: /x}
+              - id: second
+                if: {step: first, status: 2xx}
+                request: {path: /y}
+            verdicts:
+              - when: {step: thrid, status: 2xx}
+                verdict: supported
+                detail: ok
+              - verdict: broken
+                detail: no
+        """)])
+        // A step's `if:` may name only earlier steps.
+        #expect(e.contains { $0.message.contains("unknown step `second`") && $0.location.line == 5 })
+        #expect(!e.contains { $0.message.contains("unknown step `first`") })
+        #expect(e.contains { $0.message.contains("unknown step `thrid`") && $0.message.contains("known here: first, second")
+            && $0.location.line == 11 })
+        #expect(e.count == 2, "\(e)")
+    }
+
+    @Test func unknownFeaturesInConditionsAreRejected() {
+        let e = setErrors([("f.yaml", """
+        cases:
+          - feature: a.b
+            steps: [{id: s, request: {path: /x}}]
+            verdicts:
+              - when: {feature: {a.cc: supported}}
+                verdict: supported
+                detail: ok
+              - verdict: broken
+                detail: no
+          - feature: a.c
+            verdicts: [{verdict: supported, detail: ok}]
+        """)])
+        #expect(e.contains { $0.message.contains("unknown feature `a.cc`") && $0.message.contains("did you mean `a.c`") && $0.location.line == 2 })
+    }
+
+    @Test func extendsCyclesAreRejected() {
+        let e = setErrors([("c.yaml", """
+        cases:
+          - feature: a.one
+            steps: [{id: s, request: {extends: a.two/s}}]
+            verdicts: [{verdict: supported, detail: ok}]
+          - feature: a.two
+            steps: [{id: s, request: {extends: a.one/s}}]
+            verdicts: [{verdict: supported, detail: ok}]
+        """)])
+        #expect(e.contains { $0.message.contains("`extends` cycle: a.two/s → a.one/s → a.two/s") && $0.location.line == 3 }, "\(e)")
+    }
+
+    /// `after:` is a wait too: a case that waits for everything, required by another case,
+    /// would leave both waiting forever. Rejected at load time, across files.
+    @Test func waitCyclesThroughAfterAreRejected() throws {
+        let e = setErrors([
+            ("one.yaml", """
+            cases:
+              - feature: a.summary
+                after: ["*"]
+                verdicts: [{verdict: supported, detail: ok}]
+            """),
+            ("two.yaml", """
+            cases:
+              - feature: b.uses
+                requires: [a.summary]
+                verdicts: [{verdict: supported, detail: ok}]
+            """),
+        ])
+        #expect(e.count == 1)
+        #expect(e.first?.message.contains("prerequisite cycle") == true && e.first?.message.contains("after:") == true, "\(e)")
+        #expect(e.first?.location.file == "one.yaml" || e.first?.location.file == "two.yaml")
+        #expect((e.first?.location.line ?? 0) == 2)
+        // The same files without the link load.
+        let ok = try SuiteLoader.load(sources: [
+            (text: "cases:\n  - feature: a.summary\n    after: [\"*\"]\n    verdicts: [{verdict: supported, detail: ok}]\n", file: "one.yaml"),
+            (text: "cases:\n  - feature: b.uses\n    verdicts: [{verdict: supported, detail: ok}]\n", file: "two.yaml"),
+        ])
+        #expect(ok.count == 2)
+    }
+
+    /// Every built-in suite file still loads on its own terms and as a set: the new checks
+    /// reject nothing that works.
+    @Test func builtinSuitesPassTheReferenceChecks() throws {
+        let suites = try SuiteLoader.load(directory: Paths.suites)
+        #expect(SuiteReferences.errors(suites.flatMap(\.cases)).isEmpty)
+        #expect(SuiteReferences.waitCycle(suites.flatMap(\.cases)) == nil)
+    }
 }

@@ -100,16 +100,14 @@ private struct Reader {
         // Explicit stacks instead of recursion. Elements and members of every open container
         // live on two shared stacks; a container is built once, with its final size, when it
         // closes (so dictionaries never rehash while growing).
-        var frames: [Int] = []  // start index in `elements` (arrays) or `members` (objects)
-        var isObject: [Bool] = []
+        // A frame is the start index of its container's items in `elements` (arrays) or
+        // `members` (objects), shifted left once, with the low bit set for objects. An object's
+        // member is appended with its key as soon as the key is read, its value set when done.
+        var frames: [Int] = []
         var elements: [JSONValue] = []
         var members: [(key: String, value: JSONValue)] = []
-        var keys: [String] = []
         frames.reserveCapacity(8)
-        isObject.reserveCapacity(8)
-        elements.reserveCapacity(16)
         members.reserveCapacity(16)
-        keys.reserveCapacity(8)
         var value: JSONValue
         skipWhitespace()
         valueLoop: while true {
@@ -126,9 +124,8 @@ private struct Reader {
                     i += 1
                     value = .object([:])
                 } else {
-                    frames.append(members.count)
-                    isObject.append(true)
-                    keys.append(try parseKey())
+                    frames.append(members.count << 1 | 1)
+                    members.append((try parseKey(), .null))
                     continue valueLoop
                 }
             case UInt8(ascii: "["):
@@ -141,13 +138,12 @@ private struct Reader {
                     i += 1
                     value = .array([])
                 } else {
-                    frames.append(elements.count)
-                    isObject.append(false)
+                    frames.append(elements.count << 1)
                     continue valueLoop
                 }
             case quote:
                 i += 1
-                value = .string(try parseStringBody())
+                value = .string(try parseStringBody(intern: true))
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 value = try parseNumber()
             case UInt8(ascii: "t"):
@@ -165,30 +161,31 @@ private struct Reader {
             // A value is complete: attach it to the open containers, closing as many as end here.
             while true {
                 skipWhitespace()
-                guard let inObject = isObject.last else {
+                guard let frame = frames.last else {
                     guard i == n else { throw fail("unexpected \(describeByte(at: i)) after the JSON value") }
                     return value
                 }
-                if inObject {
-                    members.append((keys.removeLast(), value))
+                if frame & 1 == 1 {
+                    members[members.count - 1].value = value
                     guard i < n else { throw fail("unexpected end of input, expected ',' or '}'") }
                     if p[i] == UInt8(ascii: ",") {
                         i += 1
                         skipWhitespace()
-                        keys.append(try parseKey())
+                        members.append((try parseKey(), .null))
                         continue valueLoop
                     }
                     guard p[i] == UInt8(ascii: "}") else {
                         throw fail("unexpected \(describeByte(at: i)), expected ',' or '}'")
                     }
                     i += 1
-                    let start = frames.removeLast()
-                    isObject.removeLast()
+                    let start = frames.removeLast() >> 1
                     var object = [String: JSONValue](minimumCapacity: members.count - start)
-                    for k in start..<members.count {
-                        object[members[k].key] = members[k].value  // duplicate keys: the last wins
+                    // Members are moved out from the last one, so a duplicate key met later here
+                    // was written earlier in the document: the one already stored (the last) wins.
+                    while members.count > start {
+                        let m = members.removeLast()
+                        if let later = object.updateValue(m.value, forKey: m.key) { object[m.key] = later }
                     }
-                    members.removeSubrange(start...)
                     value = .object(object)
                 } else {
                     elements.append(value)
@@ -202,10 +199,16 @@ private struct Reader {
                         throw fail("unexpected \(describeByte(at: i)), expected ',' or ']'")
                     }
                     i += 1
-                    let start = frames.removeLast()
-                    isObject.removeLast()
-                    value = .array(Array(elements[start...]))
-                    elements.removeSubrange(start...)
+                    let start = frames.removeLast() >> 1
+                    if start == 0 {
+                        // The outermost open array: hand over the stack itself.
+                        var all: [JSONValue] = []
+                        swap(&all, &elements)
+                        value = .array(all)
+                    } else {
+                        value = .array(Array(elements[start...]))
+                        elements.removeSubrange(start...)
+                    }
                 }
             }
         }
@@ -216,7 +219,7 @@ private struct Reader {
         guard i < n else { throw fail("unexpected end of input, expected a string key") }
         guard p[i] == quote else { throw fail("unexpected \(describeByte(at: i)), expected a string key") }
         i += 1
-        let key = try parseStringBody()
+        let key = try parseStringBody(intern: true)
         skipWhitespace()
         guard i < n, p[i] == UInt8(ascii: ":") else {
             throw fail("unexpected \(describeByte(at: i)), expected ':' after object key")
@@ -238,21 +241,41 @@ private struct Reader {
         }
     }
 
-    /// Parses a string after its opening quote, consuming the closing quote.
-    mutating func parseStringBody() throws(JSONParseError) -> String {
+    /// Parses a string after its opening quote, consuming the closing quote. With `intern`, an
+    /// ASCII string without escapes that is one of `WellKnownStrings` is shared, not built.
+    mutating func parseStringBody(intern: Bool = false) throws(JSONParseError) -> String {
         let start = i
         var nonASCII = false
-        while i < n {
+        let raw = UnsafeRawPointer(p.baseAddress)
+        scan: while true {
+            // Eight bytes at a time up to the first quote, backslash or control character.
+            if let raw {
+                while i &+ 8 <= n {
+                    let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let special = SWAR.quoteBackslashOrControl(w)
+                    if special == 0 {
+                        if w & SWAR.high != 0 { nonASCII = true }
+                        i &+= 8
+                        continue
+                    }
+                    let k = special.trailingZeroBitCount >> 3
+                    if k > 0 && w & SWAR.high & (UInt64.max >> (64 - 8 * k)) != 0 { nonASCII = true }
+                    i &+= k
+                    break
+                }
+            }
+            guard i < n else { break scan }
             let c = p[i]
             if c == quote {
                 if nonASCII, let bad = UTF8Scan.firstInvalid(p, from: start, to: i) {
                     throw fail("invalid UTF-8 in string", at: bad)
                 }
-                let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+                let bytes = UnsafeBufferPointer(rebasing: p[start..<i])
                 i += 1
-                return s
+                if intern && !nonASCII, let known = WellKnownStrings.lookup(bytes) { return known }
+                return String(decoding: bytes, as: UTF8.self)
             }
-            if c == backslash { break }
+            if c == backslash { break scan }
             if c < 0x20 { throw fail("unescaped control character U+\(hex4(UInt32(c))) in string") }
             if c >= 0x80 { nonASCII = true }
             i += 1
@@ -410,4 +433,90 @@ private struct Reader {
 fileprivate func hex4(_ v: UInt32) -> String {
     let s = String(v, radix: 16, uppercase: true)
     return String(repeating: "0", count: max(0, 4 - s.count)) + s
+}
+
+/// Word-at-a-time byte tests on eight bytes in a UInt64 (little-endian: the first byte lowest).
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit set in each byte of `w` that is `"` (0x22), `\` (0x5C) or below 0x20; zero
+    /// when there is none. The lowest set bit is always exact (bits above it may be false
+    /// positives from a borrow); bytes of 0x80 and more never match.
+    @inline(__always)
+    static func quoteBackslashOrControl(_ w: UInt64) -> UInt64 {
+        let q = w ^ (ones &* 0x22)
+        let b = w ^ (ones &* 0x5C)
+        let zeroQ = (q &- ones) & ~q
+        let zeroB = (b &- ones) & ~b
+        let control = (w &- ones &* 0x20) & ~w
+        return (zeroQ | zeroB | control) & high
+    }
+}
+
+/// Keys and values that OpenAI-style responses repeat in every chunk: parsed strings equal to
+/// one of these share its storage instead of being built again (same value, less work).
+enum WellKnownStrings {
+    static let words: [String] = [
+        "id", "object", "created", "model", "system_fingerprint", "service_tier", "choices", "index",
+        "delta", "message", "role", "content", "refusal", "logprobs", "top_logprobs", "finish_reason",
+        "usage", "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details",
+        "completion_tokens_details", "cached_tokens", "audio_tokens", "reasoning_tokens",
+        "accepted_prediction_tokens", "rejected_prediction_tokens", "tool_calls", "function", "name",
+        "arguments", "type", "text", "error", "code", "param", "data", "embedding", "reasoning",
+        "reasoning_content", "annotations", "obfuscation", "token", "bytes", "stop", "status", "output",
+        "chat.completion.chunk", "chat.completion", "assistant", "user", "system", "tool", "length",
+        "list", "default", "text_completion",
+    ]
+
+    /// An open-addressed table of `words`, built once and never freed: slot → word index + 1
+    /// (0: empty), probed from a hash of the length and the first and last bytes.
+    struct Table {
+        let slots: UnsafeMutablePointer<UInt8>
+        let bytes: UnsafeMutablePointer<UInt8>
+        let starts: UnsafeMutablePointer<Int>
+        let counts: UnsafeMutablePointer<Int>
+        let strings: [String]
+    }
+
+    nonisolated(unsafe) static let table: Table = {
+        let utf8 = words.map { Array($0.utf8) }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8.reduce(0) { $0 + $1.count })
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: words.count)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: words.count)
+        let slots = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        slots.initialize(repeating: 0, count: 256)
+        var offset = 0
+        for (k, w) in utf8.enumerated() {
+            (bytes + offset).initialize(from: w, count: w.count)
+            starts[k] = offset
+            counts[k] = w.count
+            offset += w.count
+            var slot = hash(w.count, w[0], w[w.count - 1])
+            while slots[slot] != 0 { slot = (slot + 1) & 255 }
+            slots[slot] = UInt8(k + 1)
+        }
+        return Table(slots: slots, bytes: bytes, starts: starts, counts: counts, strings: words)
+    }()
+
+    @inline(__always)
+    static func hash(_ count: Int, _ first: UInt8, _ last: UInt8) -> Int {
+        (count &* 29 &+ Int(first) &* 7 &+ Int(last) &* 3) & 255
+    }
+
+    @inline(__always)
+    static func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let count = bytes.count
+        guard count > 1, count < 32, let base = bytes.baseAddress else { return nil }
+        let t = table
+        var slot = hash(count, base[0], base[count - 1])
+        while true {
+            let k = Int(t.slots[slot])
+            if k == 0 { return nil }
+            if t.counts[k - 1] == count && memcmp(t.bytes + t.starts[k - 1], base, count) == 0 {
+                return t.strings[k - 1]
+            }
+            slot = (slot + 1) & 255
+        }
+    }
 }

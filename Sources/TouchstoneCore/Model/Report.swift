@@ -10,19 +10,23 @@ public struct Report: Codable, Sendable, Equatable {
     /// True when the run was interrupted (SIGINT/SIGTERM, deadline) before every case finished.
     public var partial: Bool
     public var targets: [TargetReport]
+    /// This run's part of a sharded run (`--shard i/n`), e.g. `"2/3"`; nil for a whole run and
+    /// for a merged report.
+    public var shard: String?
 
     public init(tool: ToolInfo, startedAt: String, finishedAt: String, partial: Bool = false,
-                targets: [TargetReport]) {
+                targets: [TargetReport], shard: String? = nil) {
         self.schema = Report.schemaID
         self.tool = tool
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.partial = partial
         self.targets = targets
+        self.shard = shard
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, tool, partial, targets
+        case schema, tool, partial, targets, shard
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }
@@ -142,10 +146,12 @@ public struct Evidence: Codable, Sendable, Equatable {
     public var request: String?
     /// Response body excerpt, redacted, control characters escaped, capped.
     public var response: String
+    /// A `curl` command that sends the request again; the key appears only as `${VARIABLE}`.
+    public var curl: String?
 
     public init(step: String, method: String, url: String, status: Int?, error: String?,
                 elapsedMs: Double, attempts: Int = 1, redirects: [String] = [],
-                request: String? = nil, response: String) {
+                request: String? = nil, response: String, curl: String? = nil) {
         self.step = step
         self.method = method
         self.url = url
@@ -156,10 +162,11 @@ public struct Evidence: Codable, Sendable, Equatable {
         self.redirects = redirects
         self.request = request
         self.response = response
+        self.curl = curl
     }
 
     enum CodingKeys: String, CodingKey {
-        case step, method, url, status, error, attempts, redirects, request, response
+        case step, method, url, status, error, attempts, redirects, request, response, curl
         case elapsedMs = "elapsed_ms"
     }
 }

@@ -53,7 +53,8 @@ public enum SSEViolation: Sendable, Hashable, CustomStringConvertible {
     /// The stream ended inside an event (data lines without the closing blank line):
     /// the event is not dispatched.
     case incompleteEventAtEOF(offset: Int)
-    /// A line longer than the configured maximum; it was dropped.
+    /// A line longer than the configured maximum (`length`: its whole length, without the line
+    /// ending); it was dropped.
     case lineTooLong(offset: Int, length: Int)
     /// An event's data grew past the configured maximum; the event was dropped.
     case eventTooLong(offset: Int)
@@ -89,7 +90,7 @@ public enum SSEViolation: Sendable, Hashable, CustomStringConvertible {
         case .invalidUTF8(let o): "invalid UTF-8 in the line at byte \(o)"
         case .nulByte(let o): "NUL byte in the line at byte \(o)"
         case .incompleteEventAtEOF(let o): "stream ended inside the event starting at byte \(o) (no blank line)"
-        case .lineTooLong(let o, let length): "line at byte \(o) longer than the limit (\(length)+ bytes), dropped"
+        case .lineTooLong(let o, let length): "line at byte \(o) longer than the limit (\(length) bytes), dropped"
         case .eventTooLong(let o): "event at byte \(o) longer than the limit, dropped"
         }
     }

@@ -75,6 +75,11 @@ public struct SSEParser: Sendable {
     private var spare: [UInt8] = []
     private var pendingStart = 0
     private var discarding = false
+    /// The length so far of the too-long line being discarded, and where its violation was
+    /// recorded: the violation gets the whole length when the line ends, so it is the same
+    /// however the stream was split into chunks.
+    private var discardedLength = 0
+    private var discardedViolation: Int?
     private var skipLF = false
     private var bomMatched = 0  // bytes of a BOM matched at stream start; -1 once decided
     // The block being accumulated.
@@ -146,6 +151,7 @@ public struct SSEParser: Sendable {
         skipLF = false
         if discarding {
             discarding = false
+            endDiscardedLine(length: discardedLength)
         } else if !pending.isEmpty {
             // An unterminated last line: looked at for the report, never dispatched on its own.
             processPending(events: &events)
@@ -190,6 +196,7 @@ public struct SSEParser: Sendable {
             if discarding {
                 discarding = false
                 lineCount += 1
+                endDiscardedLine(length: discardedLength + eol - i)
             } else if pending.isEmpty {
                 let length = eol - i
                 if length > configuration.maxLineLength {
@@ -220,15 +227,28 @@ public struct SSEParser: Sendable {
     }
 
     private mutating func appendPending(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int) {
-        if discarding { return }
+        if discarding {
+            discardedLength += bytes.count
+            return
+        }
         if pending.isEmpty { pendingStart = offset }
         if pending.count + bytes.count > configuration.maxLineLength {
-            record(.lineTooLong(offset: pendingStart, length: pending.count + bytes.count))
+            discardedLength = pending.count + bytes.count
+            let recorded = violations.count
+            record(.lineTooLong(offset: pendingStart, length: discardedLength))
+            discardedViolation = violations.count > recorded ? recorded : nil
             pending.removeAll(keepingCapacity: false)
             discarding = true
             return
         }
         pending.append(contentsOf: bytes)
+    }
+
+    /// The discarded line ended: its violation gets the line's whole length.
+    private mutating func endDiscardedLine(length: Int) {
+        if let k = discardedViolation { violations[k] = .lineTooLong(offset: pendingStart, length: length) }
+        discardedViolation = nil
+        discardedLength = 0
     }
 
     private mutating func processPending(events: inout [SSEEvent]) {

@@ -3,6 +3,12 @@ import Foundation
 /// Replaces every known secret in a string — in plain, JSON-escaped, URL-encoded and base64
 /// forms — with `[REDACTED]`. Every string that leaves the engine passes through one.
 ///
+/// Encoded forms are also masked when written inside JSON (a URL- or base64-encoded secret in
+/// a JSON string has its `/` escaped as `\/`). And any run of at least `fragmentLength` bytes
+/// of a secret is masked too, so a secret that reaches an output in pieces — cut by a length
+/// limit before it could be masked, or echoed split across stream events — leaves no piece
+/// longer than that.
+///
 /// Matching is on UTF-8 bytes, not on Characters: a secret followed by a combining mark
 /// (which Swift's `String.contains` and Foundation's `replacingOccurrences` would not find,
 /// since the last character of the secret then forms one Character with the mark) is still
@@ -12,9 +18,16 @@ public struct Redactor: Sendable {
     /// Secrets shorter than this are not redacted: they would mask ordinary text.
     public static let minimumLength = 4
 
+    /// Pieces of a secret this long (bytes) or longer are masked wherever they appear.
+    public static let fragmentLength = 12
+
     /// Encoded forms, as UTF-8, longest first so a longer form is masked before a shorter one
     /// inside it.
     private let needles: [[UInt8]]
+    /// The plain secrets long enough for fragment masking, and their `fragmentLength`-byte
+    /// windows by their first 8 bytes (a fast first test of every position of a text).
+    private let fragmentSources: [[UInt8]]
+    private let windows: [UInt64: [(source: Int, offset: Int)]]
 
     public init(secrets: [String]) {
         var forms = Set<String>()
@@ -53,22 +66,106 @@ public struct Redactor: Sendable {
             }
             forms.insert(Redactor.base64URL(b64.trimmingCharacters(in: CharacterSet(charactersIn: "="))))
         }
+        // Every form as a JSON string holds it: `/` escaped (base64, URL-encoded with `/` kept).
+        for form in Array(forms) where form.contains("/") || form.contains("\"") || form.contains("\\") {
+            forms.insert(Redactor.jsonEscaped(form))
+            forms.insert(Redactor.jsonEscaped(form, escapeSlash: false))
+        }
+        var sources: [[UInt8]] = []
+        var windows: [UInt64: [(source: Int, offset: Int)]] = [:]
+        for secret in Set(secrets) where secret.utf8.count > Redactor.fragmentLength {
+            let bytes = Array(secret.utf8)
+            for offset in 0...(bytes.count - Redactor.fragmentLength) {
+                windows[Redactor.word(bytes, offset), default: []].append((sources.count, offset))
+            }
+            sources.append(bytes)
+        }
+        self.fragmentSources = sources
+        self.windows = windows
         needles = forms.filter { $0.count >= Redactor.minimumLength }
             .map { Array($0.utf8) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
-    public var isEmpty: Bool { needles.isEmpty }
+    public var isEmpty: Bool { needles.isEmpty && windows.isEmpty }
 
     public func redact(_ text: String) -> String {
-        guard !needles.isEmpty else { return text }
+        guard !isEmpty else { return text }
         var bytes = Array(text.utf8)
+        return redact(bytes: &bytes) ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// Masks raw bytes (a body that may not be UTF-8) before they are cut to an excerpt, so a
+    /// cut never leaves a piece of a secret that the masking of the excerpt would not find.
+    public func redact(bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        _ = redact(bytes: &out)
+        return out
+    }
+
+    private func redact(bytes: inout [UInt8]) -> Bool {
         var changed = false
         let mask = Array(Redactor.mask.utf8)
         for needle in needles {
             if Redactor.replace(needle, with: mask, in: &bytes) { changed = true }
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        if !windows.isEmpty && maskFragments(&bytes, mask) { changed = true }
+        return changed
+    }
+
+    /// Masks every run of bytes that is a piece (at least `fragmentLength` bytes) of a secret.
+    /// One pass: a rolling 8-byte word is looked up at every position, and only positions
+    /// whose word starts some window of a secret are compared further.
+    private func maskFragments(_ bytes: inout [UInt8], _ mask: [UInt8]) -> Bool {
+        let n = Redactor.fragmentLength
+        guard bytes.count >= n else { return false }
+        var ranges: [Range<Int>] = []
+        bytes.withUnsafeBufferPointer { p in
+            var w: UInt64 = 0
+            for k in 0..<7 { w = w << 8 | UInt64(p[k]) }
+            var i = 0
+            while i + n <= p.count {
+                w = w << 8 | UInt64(p[i + 7])
+                if let candidates = windows[w] {
+                    var end = i
+                    for c in candidates {
+                        let source = fragmentSources[c.source]
+                        // The longest run from i that continues the secret from this offset.
+                        var k = 0
+                        while i + k < p.count && c.offset + k < source.count && p[i + k] == source[c.offset + k] { k += 1 }
+                        if k >= n { end = max(end, i + k) }
+                    }
+                    if end > i {
+                        if let last = ranges.last, last.upperBound >= i {
+                            ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, end)
+                        } else {
+                            ranges.append(i..<end)
+                        }
+                    }
+                }
+                i += 1
+            }
+        }
+        guard !ranges.isEmpty else { return false }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var copied = 0
+        for r in ranges {
+            out.append(contentsOf: bytes[copied..<r.lowerBound])
+            out.append(contentsOf: mask)
+            copied = r.upperBound
+        }
+        out.append(contentsOf: bytes[copied...])
+        bytes = out
+        return true
+    }
+
+    /// The 8 bytes at `offset` as one integer (the caller guarantees they exist).
+    @inline(__always)
+    private static func word(_ bytes: [UInt8], _ offset: Int) -> UInt64 {
+        var w: UInt64 = 0
+        for k in 0..<8 { w = w << 8 | UInt64(bytes[offset + k]) }
+        return w
     }
 
     /// Replaces every non-overlapping occurrence of `needle` in `bytes`; true if any.

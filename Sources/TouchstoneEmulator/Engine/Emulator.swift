@@ -70,6 +70,9 @@ struct Emulator: Sendable {
         guard let endpoint else {
             throw APIError(404, "Not found: \(request.method) \(path)", code: "not_found")
         }
+        if knobs.pathPrefix == .azureDeployments, !request.querySuffix.contains("api-version=") {
+            throw APIError(404, "Resource not found", code: "404")
+        }
         guard request.method == endpoint.method else {
             let error = APIError(405, "Method \(request.method) not allowed on \(path); use \(endpoint.method)", code: "method_not_allowed")
             return knobs.errorDialect.reply(for: error).adding([("allow", endpoint.method)])
@@ -88,6 +91,7 @@ struct Emulator: Sendable {
 
     /// The endpoint a path names, with no slash tolerance.
     func endpoint(exactly path: String) -> Endpoint? {
+        if knobs.pathPrefix == .azureDeployments { return Self.azureEndpoint(path) }
         for prefix in knobs.pathPrefix.paths where path.hasPrefix(prefix + "/") {
             let rest = path.dropFirst(prefix.count)
             switch rest {
@@ -104,6 +108,28 @@ struct Emulator: Sendable {
             }
         }
         return nil
+    }
+
+    /// Azure's classic routes: deployment endpoints under `/openai/deployments/{name}/`, the
+    /// others under `/openai/`. The deployment name is not checked (the body's model is).
+    static func azureEndpoint(_ path: String) -> Endpoint? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count >= 5, parts[1] == "openai", parts[2] == "deployments", !parts[3].isEmpty {
+            switch parts[4...].joined(separator: "/") {
+            case "chat/completions": return .chat
+            case "completions": return .completions
+            case "embeddings": return .embeddings
+            default: return nil
+            }
+        }
+        switch path {
+        case "/openai/models": return .models
+        case "/openai/responses": return .responses
+        default:
+            guard path.hasPrefix("/openai/models/"), path.count > "/openai/models/".count else { return nil }
+            let id = String(path.dropFirst("/openai/models/".count))
+            return .model(id.removingPercentEncoding ?? id)
+        }
     }
 
     /// A path with runs of slashes collapsed and no trailing slash.

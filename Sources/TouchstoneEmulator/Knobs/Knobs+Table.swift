@@ -14,7 +14,7 @@ extension Knobs {
     }
 
     static let fields: [Field] = [
-        field("pathPrefix", \.pathPrefix),
+        field("pathPrefix", \.pathPrefix, random: PathPrefix.allCases.filter { $0 != .azureDeployments }),
         field("doubledSlash", \.doubledSlash),
         field("serverHeader", \.serverHeader),
         field("rateLimitHeaders", \.rateLimitHeaders),

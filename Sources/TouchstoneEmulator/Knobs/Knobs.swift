@@ -119,6 +119,11 @@ extension Knobs {
         case openaiV1
         /// `/v1/openai` (DeepInfra).
         case v1OpenAI
+        /// Azure OpenAI's classic data plane [AZ1, AZ2]: `/openai/deployments/{name}/chat/completions`
+        /// (and `completions`, `embeddings`), `/openai/models`, `/openai/responses`, each needing
+        /// `?api-version=` (without it: 404 "Resource not found"). Base URL: the host + `/openai`.
+        /// Never picked by `random` (a plain client cannot reach it).
+        case azureDeployments
 
         /// The prefixes served; the first one is the base URL's.
         var paths: [String] {
@@ -130,6 +135,7 @@ extension Knobs {
             case .v1betaOpenAI: ["/v1beta/openai"]
             case .openaiV1: ["/openai/v1"]
             case .v1OpenAI: ["/v1/openai"]
+            case .azureDeployments: ["/openai"]
             }
         }
     }

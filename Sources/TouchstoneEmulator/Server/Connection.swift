@@ -7,6 +7,8 @@ import Foundation
 struct Connection {
     let socket: AsyncSocket
     let emulator: Emulator
+    /// The fault this server injects, if any (`Connection+Faults.swift` delivers it).
+    var fault: Fault? = nil
 
     static let maxHeadBytes = 64 * 1024
     static let maxBodyBytes = 16 * 1024 * 1024
@@ -28,7 +30,13 @@ struct Connection {
                 let reply = emulator.reply(to: request)
                 let delay = emulator.knobs.responseDelay.milliseconds
                 if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
-                let keepOpen = try await write(reply, keepAlive: request.keepsAlive)
+                let keepOpen: Bool
+                if let fault {
+                    keepOpen = try await deliver(fault.delivery(of: reply, to: request, emulator: emulator),
+                                                 keepAlive: request.keepsAlive)
+                } else {
+                    keepOpen = try await write(reply, keepAlive: request.keepsAlive)
+                }
                 if !keepOpen { return }
             } catch Failure.malformed(let why) {
                 _ = try? await write(.full(status: 400, headers: [("content-type", "text/plain")], body: Array("\(why)\n".utf8)),
@@ -44,7 +52,7 @@ struct Connection {
     }
 
     /// Writes a reply; returns whether the connection stays open.
-    private func write(_ reply: Reply, keepAlive: Bool) async throws -> Bool {
+    func write(_ reply: Reply, keepAlive: Bool, extraHead: [UInt8] = []) async throws -> Bool {
         switch reply {
         case .drop:
             return false
@@ -52,13 +60,13 @@ struct Connection {
             var head = headers
             head.append(("content-length", String(body.count)))
             if !keepAlive { head.append(("connection", "close")) }
-            try await socket.write(Self.head(status, head) + Data(body))
+            try await socket.write(Self.head(status, head, extra: extraHead) + Data(body))
             return keepAlive
         case .stream(let status, let headers, let events):
             var head = headers
             head.append(("transfer-encoding", "chunked"))
             if !keepAlive { head.append(("connection", "close")) }
-            try await socket.write(Self.head(status, head))
+            try await socket.write(Self.head(status, head, extra: extraHead))
             let gap = UInt64(emulator.knobs.chunkDelay.milliseconds) * 1_000_000
             for (k, event) in events.enumerated() {
                 if k > 0, gap > 0 { try await Task.sleep(nanoseconds: gap) }
@@ -73,11 +81,14 @@ struct Connection {
         }
     }
 
-    static func head(_ status: Int, _ headers: [(name: String, value: String)]) -> Data {
+    /// The status line and headers; `extra` holds raw header lines (fault injection) put last.
+    static func head(_ status: Int, _ headers: [(name: String, value: String)], extra: [UInt8] = []) -> Data {
         var text = "HTTP/1.1 \(status) \(HTTPStatus.phrase(status))\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        text += "\r\n"
-        return Data(text.utf8)
+        var data = Data(text.utf8)
+        data.append(contentsOf: extra)
+        data.append(contentsOf: [13, 10])
+        return data
     }
 
     /// Buffered reading of requests from the socket.

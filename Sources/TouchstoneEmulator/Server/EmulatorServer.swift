@@ -18,6 +18,9 @@ public final class EmulatorServer: Sendable {
     public let knobs: Knobs
     public let chatModel: String
     public let embeddingModel: String?
+    /// The fault injected into the replies in its scope (nil: none). With `.refused` the port
+    /// is bound but never listened on, so every connection is refused.
+    public let fault: Fault?
     /// The key requests must carry when `knobs.auth` enforces one (the configured key, or
     /// `sk-emulator` when none was given); nil when the server does not check keys.
     public var apiKey: String? { knobs.auth.enforcesKey ? emulator.apiKey : nil }
@@ -35,14 +38,16 @@ public final class EmulatorServer: Sendable {
     /// - Parameter port: the port to bind; 0 (the default) picks a free one.
     public convenience init(personality: Personality, port: Int = 0) {
         self.init(knobs: personality.knobs, chatModel: personality.chatModel,
-                  embeddingModel: personality.embeddingModel, apiKey: personality.apiKey, port: port)
+                  embeddingModel: personality.embeddingModel, apiKey: personality.apiKey, fault: personality.fault,
+                  port: port)
     }
 
     /// - Parameter port: the port to bind; 0 (the default) picks a free one.
     public init(knobs: Knobs, chatModel: String = "emulator-chat", embeddingModel: String? = "emulator-embed",
-                apiKey: String? = nil, port: Int = 0) {
+                apiKey: String? = nil, fault: Fault? = nil, port: Int = 0) {
         self.requestedPort = UInt16(clamping: port)
         self.knobs = knobs
+        self.fault = fault
         self.chatModel = chatModel
         self.embeddingModel = embeddingModel
         self.emulator = Emulator(knobs: knobs, chatModel: chatModel, embeddingModel: embeddingModel, apiKey: apiKey)
@@ -62,7 +67,8 @@ public final class EmulatorServer: Sendable {
         do {
             try socket.setValue(true, for: .localAddressReuse)
             try socket.bind(to: sockaddr_in.inet(ip4: "127.0.0.1", port: requestedPort))
-            try socket.listen(maxPendingConnection: 512)
+            // A bound socket that never listens holds the port and refuses every connection.
+            if fault?.kind != .refused { try socket.listen(maxPendingConnection: 512) }
         } catch {
             try? socket.close()
             throw error
@@ -71,13 +77,22 @@ public final class EmulatorServer: Sendable {
             try? socket.close()
             throw SocketError.unsupportedAddress
         }
+        if fault?.kind == .refused {
+            state.withLock {
+                $0.port = Int(port)
+                $0.listener = socket
+                $0.task = Task {}
+            }
+            return
+        }
         let listener = try AsyncSocket(socket: socket, pool: pool)
         let emulator = self.emulator
+        let fault = self.fault
         let task = Task {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     guard let client = try? await listener.accept() else { break }
-                    group.addTask { await Connection(socket: client, emulator: emulator).serve() }
+                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault).serve() }
                 }
                 group.cancelAll()
             }

@@ -143,8 +143,23 @@ struct Evaluator {
         let input = CheckInput(exchange: ex, args: args, outcomes: outcomes, log: log)
         let r = check.run(input)
         for (k, v) in r.quirks { quirks[k] = v }
-        if r.passed { messages.append(r.message) } else { failures.append(r.message) }
+        if r.passed { messages.append(r.message) } else { failures.append(Self.diagnosed(r.message, ex)) }
         return r.passed
+    }
+
+    /// A failed check's message, with what the exchange shows beyond it: an error object inside
+    /// a 2xx answer, or a 2xx body that is not JSON and not labelled JSON.
+    static func diagnosed(_ message: String, _ ex: Exchange) -> String {
+        guard let status = ex.status, (200..<300).contains(status), ex.error == nil, !ex.isStream else { return message }
+        if let e = ex.json?["error"], !e.isNull {
+            let text = e["message"]?.stringValue ?? e.stringValue ?? e.serialized(sortedKeys: true)
+            return "HTTP \(status) with an error object inside (\(TextSanitizer.oneLine(text, limit: 120))): \(message)"
+        }
+        if ex.json == nil, !ex.body.isEmpty, !ex.contentType.contains("json") {
+            let type = ex.contentType.isEmpty ? "missing" : ex.contentType
+            return "\(message) (content-type \(TextSanitizer.oneLine(type, limit: 80)), expected application/json)"
+        }
+        return message
     }
 }
 

@@ -19,11 +19,11 @@ enum StreamChecks {
 
     static func chunkStream(_ ex: Exchange) -> CheckResult {
         guard let s = ex.stream else {
-            return .fail("response is \(ex.contentType.isEmpty ? "untyped" : ex.contentType), not text/event-stream")
+            return .fail("content-type \(ex.contentType.isEmpty ? "missing" : ex.contentType), expected text/event-stream")
         }
         var quirks: [String: JSONValue] = [:]
         if s.comments > 0 { quirks["sse_comments"] = .bool(true) }
-        if let error = ex.error { return .fail("stream ended by a transport error: \(error.kind)", quirks: quirks) }
+        if let error = ex.error { return .fail("stream broken: \(ex.failure ?? error.kind)", quirks: quirks) }
         for v in s.violations {
             switch v.kind {
             case "error_field": return .fail("an `error:` SSE field (invisible to most clients)", quirks: quirks)

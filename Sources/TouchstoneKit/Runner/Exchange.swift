@@ -54,6 +54,14 @@ public struct Exchange: Sendable {
     public var json: JSONValue?
     public var stream: StreamRecord?
     public var error: TransferError?
+    /// `error` in words, naming the fault (`connection reset after headers (HTTP 200)`,
+    /// `stream stalled after 3 events (idle timeout 2 s)`); set by the transport.
+    public var failure: String?
+    /// Body bytes received (all of them, also those not kept).
+    public var receivedBytes = 0
+    /// Milliseconds without a byte (head or body) when the transfer ended: near the timeout for
+    /// a stalled server, short for a slow but steady one.
+    public var silenceAtEndMs: Double = 0
     public var attempts = 1
     /// Why earlier attempts were retried (`429`, `503`, `reset`).
     public var retryReasons: [String] = []
@@ -75,15 +83,32 @@ public struct Exchange: Sendable {
         return body.isEmpty ? nil : TextSanitizer.oneLine(String(decoding: body.prefix(300), as: UTF8.self), limit: 120)
     }
 
-    /// One line: `200`, `404: model not found`, `transport: timeout_idle`.
+    /// One line: `HTTP 200`, `HTTP 404: model not found`, `HTTP 502, an HTML page: "502 Bad
+    /// Gateway"`, `connection reset after headers (HTTP 200, reset)`.
     public var summary: String {
         if let error {
+            if let failure { return failure }
             let got = status.map { " after HTTP \($0)" } ?? ""
             return "transport error \(error.kind)\(got)"
         }
         guard let status else { return "no response" }
+        if status >= 400, let page = htmlTitle { return "HTTP \(status), an HTML page (\(contentType.isEmpty ? "untyped" : contentType)): \(page)" }
         if status >= 400, let m = errorMessage { return "HTTP \(status): \(TextSanitizer.oneLine(m, limit: 120))" }
         return "HTTP \(status)"
+    }
+
+    /// The `<title>` (or the start) of an HTML body, quoted; nil when the body is not HTML.
+    var htmlTitle: String? {
+        guard json == nil, stream == nil else { return nil }
+        let head = String(decoding: body.prefix(2048), as: UTF8.self)
+        let lower = head.lowercased()
+        guard contentType.contains("html") || lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html") else { return nil }
+        if let open = head.range(of: "<title>", options: .caseInsensitive),
+           let close = head.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<head.endIndex) {
+            let title = head[open.upperBound..<close.lowerBound]
+            return "\"\(TextSanitizer.oneLine(String(title), limit: 80))\""
+        }
+        return "\"\(TextSanitizer.oneLine(head, limit: 80))\""
     }
 
     /// Sum of completion tokens reported by this exchange (body or streamed usage).

@@ -46,6 +46,7 @@ enum Observers {
         switch v {
         case .string(let s): .string(r.redact(s))
         case .array(let a): .array(a.map { redact($0, r) })
+        case .object(let o): .object(Dictionary(o.map { (r.redact($0.key), redact($0.value, r)) }, uniquingKeysWith: { a, _ in a }))
         default: v
         }
     }
@@ -56,14 +57,20 @@ enum EvidenceBuilder {
     static let responseLimit = 2048
     static let requestLimit = 1024
 
-    static func make(step: String, _ ex: Exchange, redactor: Redactor) -> Evidence {
-        let request = ex.request.body.map { redactor.redact(TextSanitizer.excerpt($0, limit: requestLimit)) }
+    /// With the target, the evidence carries a `curl` command reproducing the request.
+    static func make(step: String, _ ex: Exchange, redactor: Redactor, target: Target? = nil) -> Evidence {
+        // Masked before the cut to an excerpt (a cut must not leave part of a secret) and after.
+        let request = ex.request.body.map { redactor.redact(TextSanitizer.excerpt(redactor.redact(bytes: $0), limit: requestLimit)) }
         return Evidence(step: step, method: ex.request.method, url: redactor.redact(ex.request.url),
                         status: ex.status, error: ex.error.map { redactor.redact($0.description) },
                         elapsedMs: (ex.elapsedMs * 10).rounded() / 10, attempts: ex.attempts,
                         redirects: ex.redirects.map { "\($0.status) \(redactor.redact($0.location))" },
                         request: request,
-                        response: redactor.redact(TextSanitizer.excerpt(ex.body, limit: responseLimit)))
+                        response: redactor.redact(TextSanitizer.excerpt(redactor.redact(bytes: ex.body), limit: responseLimit)),
+                        curl: target.map { t in
+                            CurlCommand.render(ex.request, context: CurlCommand.Context(
+                                key: t.apiKey, keyVariable: t.apiKeyEnv, insecure: t.insecure), redactor: redactor)
+                        })
     }
 }
 

@@ -44,7 +44,14 @@ public struct Prober: Sendable {
     }
 
     /// Probes one target and returns its report. Never throws: failures become verdicts.
-    public func probe(_ target: Target, onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> TargetReport {
+    ///
+    /// The probe stops early when `control` is stopped, when `options.deadline` passes, or when
+    /// the calling task is cancelled: in-flight transfers are cancelled, unfinished features end
+    /// `untested` with the reason, and `control.cutShort` turns true (the report is partial).
+    public func probe(_ target: Target, control: RunControl? = nil,
+                      onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> TargetReport {
+        let control = control ?? RunControl()
+        let options = self.options
         let started = ContinuousClock.now
         let selected = selectedCases()
         let universe = Set(selected.compactMap(\.feature))
@@ -54,47 +61,90 @@ public struct Prober: Sendable {
             for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
         }
         let builder = RequestBuilder(target: target, steps: stepTemplates)
-        let redactor = Redactor(secrets: [target.apiKey].compactMap { $0 })
+        let redactor = Redactor(secrets: target.redactionSecrets)
         let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs), options: options,
                                   insecure: target.insecure)
         let session = Session(transport: transport)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
 
-        await withTaskGroup(of: Void.self) { group in
+        // Case tasks return true; the watcher returns false when the run must stop.
+        await withTaskGroup(of: Bool.self) { group in
             for c in selected {
                 let deps = graph.dependencies(of: c, universe: universe)
                 let waitFor = graph.afterCases(of: c)
                 group.addTask {
                     for id in waitFor { await session.waitCase(id) }
                     let runner = CaseRunner(testCase: c, target: target, builder: builder, session: session,
-                                            redactor: redactor)
+                                            redactor: redactor, control: control)
                     let result = await runner.run(dependencies: deps)
                     if let f = c.feature, let result { await session.publish(f, result) }
                     await session.finishCase(c.id)
                     onEvent(.caseFinished(target: target.name, caseID: c.id, feature: c.feature, result: result))
+                    return true
                 }
             }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { watch in
+                    watch.addTask { await control.waitForStop() }
+                    if let deadline = options.deadline {
+                        watch.addTask {
+                            try? await Task.sleep(until: deadline.instant, clock: .continuous)
+                            if !Task.isCancelled { control.stop(reason: deadline.reason) }
+                        }
+                    }
+                    await watch.next()
+                    watch.cancelAll()
+                }
+                return false
+            }
+            var running = selected.count
+            while running > 0, let caseFinished = await group.next() {
+                if caseFinished { running -= 1 } else { group.cancelAll() }
+            }
+            group.cancelAll()  // the watcher, when every case finished in time
         }
 
         var features = await session.allResults()
+        let log = await session.log
+        if let why = Prober.unreachable(log) {
+            // Not one connection was made: nothing about any feature is known.
+            features = features.mapValues { r in
+                FeatureResult(verdict: .untested, detail: "not decided: the target could not be reached: \(why)",
+                              evidence: r.evidence, suite: r.suite, caseID: r.caseID, seconds: r.seconds)
+            }
+        }
         for f in universe where features[f] == nil {
             let c = selected.first { $0.feature == f }!
             features[f] = FeatureResult(verdict: .untested, detail: "not decided", suite: c.suite, caseID: c.id)
         }
-        let log = await session.log
         var quirks = Observers.quirks(log)
         for (k, v) in await session.quirks { quirks[k] = v }
         let stats = TargetStats(requests: log.reduce(0) { $0 + $1.attempts },
                                 responses: log.filter { $0.status != nil }.count,
-                                retries: log.reduce(0) { $0 + $1.attempts - 1 },
+                                retries: log.reduce(0) { $0 + max(0, $1.attempts - 1) },
                                 outputTokens: log.reduce(0) { $0 + $1.completionTokens },
                                 wallSeconds: (ContinuousClock.now - started).milliseconds / 1000)
-        let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL), model: target.model,
-                                  embeddingModel: target.embeddingModel, features: features,
+        let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
+                                  model: target.model.map(redactor.redact),
+                                  embeddingModel: target.embeddingModel.map(redactor.redact), features: features,
                                   quirks: quirks.mapValues { Observers.redact($0, redactor) }, stats: stats,
                                   insecure: target.insecure)
         onEvent(.targetFinished(target: target.name, report: report))
         return report
+    }
+
+    /// Why no connection to the target was ever made (the first failure, e.g. `connection
+    /// refused (refused)`), or nil when some request got an answer or failed otherwise.
+    static func unreachable(_ log: [Exchange]) -> String? {
+        guard !log.isEmpty else { return nil }
+        for ex in log {
+            guard ex.status == nil, let error = ex.error else { return nil }
+            switch error {
+            case .refused, .dns, .timeout(.connect), .tls: continue
+            default: return nil
+            }
+        }
+        return log[0].summary
     }
 }
 
@@ -105,6 +155,7 @@ struct CaseRunner: Sendable {
     let builder: RequestBuilder
     let session: Session
     let redactor: Redactor
+    let control: RunControl
 
     func run(dependencies: [String]) async -> FeatureResult? {
         let c = testCase
@@ -120,6 +171,14 @@ struct CaseRunner: Sendable {
             FeatureResult(verdict: .untested, detail: why, suite: c.suite, caseID: c.id,
                           seconds: (ContinuousClock.now - started).milliseconds / 1000)
         }
+        /// The run was stopped before this case could decide.
+        func cut(_ evidence: [Evidence] = []) -> FeatureResult {
+            control.markCut()
+            var r = untested("not decided: \(control.stopReason ?? "the run was cancelled")")
+            r.evidence = evidence
+            return r
+        }
+        if Task.isCancelled { return cut() }
         for r in c.requires where features[r] != .supported {
             return untested("needs \(r) supported, it is \(features[r]?.rawValue ?? "not run")")
         }
@@ -157,7 +216,11 @@ struct CaseRunner: Sendable {
                 outcomes[step.id] = .skipped("\(error)")
                 continue
             }
+            if Task.isCancelled { return cut() }
             let ex = await session.exchange(prepared)
+            if ex.error == .cancelled {
+                return cut([EvidenceBuilder.make(step: step.id, ex, redactor: redactor, target: target)])
+            }
             outcomes[step.id] = .ran(ex)
             if !step.captures.isEmpty {
                 let doc = StepDocument.make(ex)
@@ -217,10 +280,10 @@ struct CaseRunner: Sendable {
         }
         let evidence = c.steps.compactMap { s -> Evidence? in
             guard let ex = outcomes[s.id]?.exchange else { return nil }
-            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor)
+            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor, target: target)
         }
         let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
-        return FeatureResult(verdict: verdict, detail: redactor.redact(TextSanitizer.oneLine(detail, limit: 300)),
+        return FeatureResult(verdict: verdict, detail: redactor.redact(TextSanitizer.oneLine(redactor.redact(detail), limit: 300)),
                              evidence: evidence, suite: c.suite, caseID: c.id,
                              seconds: (ContinuousClock.now - started).milliseconds / 1000,
                              latency: subject.flatMap(Latency.figures))

@@ -28,19 +28,17 @@ struct RequestBuilder: Sendable {
             bytes = Array(body!.serialized(sortedKeys: false).utf8)
         }
         let path = try RequestBuilder.substitute(resolved.path, vars)
-        let url: String = switch resolved.join {
-        case .clean: target.baseURL + "/" + path.drop(while: { $0 == "/" })
-        case .naive: target.baseURL + "/" + path
-        }
+        // The target's mode maps the OpenAI path to its URL (Azure deployments, api-version).
+        let url = target.auth.url(base: target.baseURL, path: path, join: resolved.join, body: body)
         var headers: [HTTPHeader] = []
         if bytes != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
         headers.append(HTTPHeader("Accept", body?["stream"]?.boolValue == true ? "text/event-stream" : "application/json"))
         switch resolved.auth {
-        case .target: if let key = target.apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(key)")) }
-        case .bogus: headers.append(HTTPHeader("Authorization", "Bearer \(RequestBuilder.bogusKey)"))
+        case .target: if let key = target.apiKey, let h = target.auth.keyHeader(key) { headers.append(h) }
+        case .bogus: headers.append(target.auth.bogusHeader(RequestBuilder.bogusKey))
         case .none: break
         }
-        headers += target.headers.filter { h in resolved.auth == .target || h.name.lowercased() != "authorization" }
+        headers += target.headers.filter { h in resolved.auth == .target || !target.auth.isCredentialHeader(h.name) }
         for (name, value) in resolved.headers {
             headers.removeAll { $0.name.lowercased() == name.lowercased() }
             headers.append(HTTPHeader(name, try RequestBuilder.substitute(value, vars)))

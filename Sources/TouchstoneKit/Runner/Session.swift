@@ -41,14 +41,17 @@ actor Session {
 
     func setQuirk(_ key: String, _ value: JSONValue) { quirks[key] = value }
 
-    /// Sends the request, or joins the identical one already sent.
+    /// Sends the request, or joins the identical one already sent. Cancelling the calling task
+    /// (a stopped run) cancels the transfer.
     func exchange(_ request: PreparedRequest) async -> Exchange {
         let key = request.fingerprint
-        if let task = inflight[key] { return await task.value }
+        if let task = inflight[key] {
+            return await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        }
         let transport = self.transport
         let task = Task { await transport.perform(request) }
         inflight[key] = task
-        let ex = await task.value
+        let ex = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         log.append(ex)
         return ex
     }

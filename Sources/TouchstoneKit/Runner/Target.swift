@@ -10,12 +10,20 @@ public struct Target: Sendable {
     public var model: String?
     public var embeddingModel: String?
     public var apiKey: String?
+    /// The environment variable the key was read from (named, never the key, in the `curl`
+    /// commands of evidence); nil when the key did not come from a variable.
+    public var apiKeyEnv: String? = nil
     public var headers: [HTTPHeader]
     /// Skip TLS verification (reported in the target's report).
     public var insecure: Bool
+    /// How the key is sent and how OpenAI paths map to URLs (bearer, a key header, Azure).
+    public var auth: TargetAuth
+    /// Further values redacted from every output (secret headers and fields of a targets file).
+    public var secrets: [String]
 
     public init(name: String, baseURL: String, model: String?, embeddingModel: String? = nil,
-                apiKey: String? = nil, headers: [HTTPHeader] = [], insecure: Bool = false) throws {
+                apiKey: String? = nil, headers: [HTTPHeader] = [], insecure: Bool = false,
+                auth: TargetAuth = .bearer, secrets: [String] = []) throws {
         self.name = name
         self.baseURL = try Target.normalise(baseURL)
         self.model = model
@@ -23,6 +31,14 @@ public struct Target: Sendable {
         self.apiKey = apiKey
         self.headers = headers
         self.insecure = insecure
+        self.auth = auth
+        self.secrets = secrets
+    }
+
+    /// Everything to redact: the key, the values marked secret, and a password written in the
+    /// base URL (`https://user:PASSWORD@host/v1`).
+    public var redactionSecrets: [String] {
+        [apiKey, URL(string: baseURL)?.password].compactMap { $0 } + secrets
     }
 
     /// Validates the scheme and strips trailing slashes: a user typing `/v1/` must never make
@@ -73,9 +89,13 @@ public struct ProbeOptions: Sendable {
     public var maxRetries: Int
     /// Longest `Retry-After` honoured, seconds.
     public var maxRetryAfter: Double
+    /// When the whole run must end (`--deadline`): transfers still running then are cancelled
+    /// and unfinished features end `untested` (`RunControl` tells the run was cut short).
+    public var deadline: Deadline?
 
     public init(jobs: Int = 8, timeout: Double = 120, include: [String] = [], exclude: [String] = [],
-                maxBodyBytes: Int = 16 << 20, maxRetries: Int = 2, maxRetryAfter: Double = 20) {
+                maxBodyBytes: Int = 16 << 20, maxRetries: Int = 2, maxRetryAfter: Double = 20,
+                deadline: Deadline? = nil) {
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.include = include
@@ -83,6 +103,7 @@ public struct ProbeOptions: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxRetries = maxRetries
         self.maxRetryAfter = maxRetryAfter
+        self.deadline = deadline
     }
 }
 

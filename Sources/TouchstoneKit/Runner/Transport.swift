@@ -14,6 +14,10 @@ struct Transport: Sendable {
     static let maxStreamEvents = 4096
     /// Raw bytes kept per response as evidence when the body is a stream.
     static let streamEvidenceBytes = 64 << 10
+    /// Redirects followed per request; one more is a redirect loop.
+    static let maxRedirects = 5
+    /// The connect limit, seconds (or the request timeout when shorter).
+    static let connectTimeout = 10.0
 
     func perform(_ request: PreparedRequest) async -> Exchange {
         var exchange = Exchange(request: request)
@@ -23,7 +27,8 @@ struct Transport: Sendable {
         while true {
             attempt += 1
             await limiter.acquire()
-            exchange = await attemptOnce(request)
+            // A stopped run (deadline, signal) sends nothing more.
+            exchange = Task.isCancelled ? cancelled(request) : await attemptOnce(request)
             await limiter.release()
             var retryDelay: Double? = nil
             if let error = exchange.error, exchange.status == nil, error.isConnectionFailure, attempt == 1 {
@@ -38,7 +43,8 @@ struct Transport: Sendable {
             guard let retryDelay, !Task.isCancelled else { break }
             try? await Task.sleep(for: .milliseconds(Int(retryDelay * 1000)))
         }
-        exchange.attempts = attempt
+        // A request a stopped run did not send is not an attempt.
+        exchange.attempts = exchange.failure == Transport.notSent ? attempt - 1 : attempt
         exchange.retryReasons = reasons
         exchange.elapsedMs = (ContinuousClock.now - started).milliseconds
         return exchange
@@ -54,9 +60,9 @@ struct Transport: Sendable {
         var ex = Exchange(request: request)
         let http = HTTPRequest(
             method: request.method, url: request.url, headers: request.headers, body: request.body,
-            timeouts: Timeouts(connect: min(10, options.timeout), firstByte: options.timeout,
+            timeouts: Timeouts(connect: min(Transport.connectTimeout, options.timeout), firstByte: options.timeout,
                                idle: options.timeout, total: options.timeout),
-            followRedirects: true, maxRedirects: 5, maxBodyBytes: options.maxBodyBytes,
+            followRedirects: true, maxRedirects: Transport.maxRedirects, maxBodyBytes: options.maxBodyBytes,
             freshConnection: false, insecure: insecure)
         let started = ContinuousClock.now
         var parser: SSEParser? = nil
@@ -76,10 +82,13 @@ struct Transport: Sendable {
                 }
             }
         }
+        var ended = false
+        var lastByte = started
         do {
             for try await event in client.stream(http) {
                 switch event {
                 case .head(let head):
+                    lastByte = ContinuousClock.now
                     ex.status = head.status
                     ex.headers = head.headers
                     ex.redirects = head.redirects
@@ -88,6 +97,8 @@ struct Transport: Sendable {
                         parser = SSEParser()
                     }
                 case .body(let bytes):
+                    lastByte = ContinuousClock.now
+                    ex.receivedBytes += bytes.count
                     if parser != nil {
                         take(parser!.feed(bytes))
                         if textBytes.count < Transport.streamEvidenceBytes {
@@ -97,13 +108,20 @@ struct Transport: Sendable {
                         textBytes += bytes
                     }
                 case .end:
-                    break
+                    ended = true
                 }
             }
         } catch let error as TransferError {
             ex.error = error
+        } catch is CancellationError {
+            ex.error = .cancelled
         } catch {
             ex.error = .other(code: -1, message: "\(error)")
+        }
+        ex.silenceAtEndMs = (ContinuousClock.now - lastByte).milliseconds
+        // A cancelled task's stream just stops: that is a cut transfer, not an answer.
+        if !ended, ex.error == nil {
+            ex.error = Task.isCancelled ? .cancelled : .other(code: -1, message: "the transfer ended without its end")
         }
         if parser != nil {
             take(parser!.finish())
@@ -114,6 +132,20 @@ struct Transport: Sendable {
             ex.json = parseJSON(textBytes)
         }
         ex.body = textBytes
+        if let error = ex.error {
+            ex.failure = TransferFailure.describe(error, ex, timeout: options.timeout,
+                                                  connectTimeout: min(Transport.connectTimeout, options.timeout))
+        }
+        return ex
+    }
+
+    static let notSent = "not sent: the run was stopped (cancelled)"
+
+    /// The exchange of a request a stopped run does not send.
+    private func cancelled(_ request: PreparedRequest) -> Exchange {
+        var ex = Exchange(request: request)
+        ex.error = .cancelled
+        ex.failure = Transport.notSent
         return ex
     }
 }

@@ -49,6 +49,25 @@ public enum SuiteLoader {
         return try load(text: text, file: path)
     }
 
+    /// Loads suites from texts (one per file) and checks them as a set, exactly as
+    /// `load(directory:)` does with the files of a directory.
+    public static func load(sources: [(text: String, file: String)]) throws -> [Suite] {
+        var suites: [Suite] = []
+        var errors: [SuiteError] = []
+        for source in sources {
+            do {
+                suites.append(try load(text: source.text, file: source.file))
+            } catch let e as SuiteErrors {
+                errors += e.errors
+            }
+        }
+        errors += validateSet(suites)
+        if !errors.isEmpty { throw SuiteErrors(errors) }
+        return suites
+    }
+
+    /// Loads one suite file's text, checking it on its own (references to other files are
+    /// checked by `load(directory:)` and `load(sources:)`).
     public static func load(text: String, file: String) throws -> Suite {
         let root: YAMLNode?
         do {
@@ -97,10 +116,11 @@ public enum SuiteLoader {
                 }
             }
         }
-        if errors.isEmpty, let cycle = DependencyGraph(cases: all).cycle() {
+        errors += SuiteReferences.errors(all)
+        if errors.isEmpty, let cycle = SuiteReferences.waitCycle(all) {
             let c = byID[cycle[0]]!
-            errors.append(SuiteError(location: c.location,
-                                     message: "prerequisite cycle: \(cycle.joined(separator: " → "))"))
+            errors.append(SuiteError(location: c.location, message:
+                "prerequisite cycle: \(cycle.joined(separator: " → ")) (through `requires`, `requires_any`, features named in conditions and `after:`); these cases would wait for each other forever, so remove one of the links"))
         }
         return errors
     }

@@ -116,7 +116,7 @@ struct SuiteReader {
         }
         var steps: [Step] = []
         for s in list(f["steps"], "`steps`") {
-            if let step = step(s) {
+            if let step = step(s, earlier: Set(steps.map(\.id))) {
                 if steps.contains(where: { $0.id == step.id }) { fail(s, "duplicate step id `\(step.id)`") }
                 steps.append(step)
             }
@@ -156,7 +156,8 @@ struct SuiteReader {
 
     // MARK: - Steps
 
-    mutating func step(_ node: YAMLNode) -> Step? {
+    /// A step; its `if:` conditions may name only `earlier` steps (they are decided before it is sent).
+    mutating func step(_ node: YAMLNode, earlier: Set<String>) -> Step? {
         guard let f = fields(node, "step", allowed: ["id", "if", "request", "variants", "capture"],
                              required: ["id"]) else { return nil }
         let id = string(f["id"], "step `id`") ?? "?"
@@ -166,8 +167,8 @@ struct SuiteReader {
         }
         for v in list(f["variants"], "`variants`") {
             guard let vf = fields(v, "variant", allowed: ["if", "request"], required: ["request"]) else { continue }
-            if let req = request(vf["request"]!) {
-                variants.append(Step.Variant(condition: vf["if"].flatMap { condition($0, steps: []) }, request: req))
+            if let r = vf["request"], let req = request(r) {
+                variants.append(Step.Variant(condition: vf["if"].flatMap { condition($0, steps: earlier) }, request: req))
             }
         }
         if variants.isEmpty { fail(node, "step `\(id)` needs `request:` or `variants:`") }
@@ -189,7 +190,7 @@ struct SuiteReader {
                 fail(c, "`capture` must map variable names to `{path:, extract:}`")
             }
         }
-        return Step(id: id, runIf: f["if"].flatMap { condition($0, steps: []) }, variants: variants,
+        return Step(id: id, runIf: f["if"].flatMap { condition($0, steps: earlier) }, variants: variants,
                     captures: captures, location: node.location(file))
     }
 
@@ -231,7 +232,9 @@ struct SuiteReader {
         let name = string(f["verdict"], "`verdict`") ?? ""
         let when = f["when"].flatMap { condition($0, steps: steps) }
         guard let verdict = Verdict(rawValue: name) else {
-            fail(f["verdict"]!, "unknown verdict `\(name)`; use one of supported, unsupported, ignored, broken, untested")
+            // A missing `verdict:` was reported by `fields` already.
+            guard let v = f["verdict"] else { return nil }
+            fail(v, "unknown verdict `\(name)`; use one of supported, unsupported, ignored, broken, untested")
             return nil
         }
         return VerdictRule(condition: when, verdict: verdict,
@@ -244,7 +247,8 @@ struct SuiteReader {
         "any", "all", "not",
     ]
 
-    /// A `when:` mapping; every key must hold. `step:` names the step the other keys look at.
+    /// A `when:` mapping; every key must hold. `step:` names the step the other keys look at,
+    /// one of `steps`.
     mutating func condition(_ node: YAMLNode, steps: Set<String>, inherited: String? = nil) -> Condition? {
         if case .seq(let items) = node.kind {
             return .all(items.compactMap { condition($0, steps: steps, inherited: inherited) })
@@ -252,8 +256,9 @@ struct SuiteReader {
         guard let f = fields(node, "condition", allowed: Self.conditionKeys) else { return nil }
         var step: String? = inherited
         if let s = string(f["step"], "`step`") {
-            if !steps.isEmpty && !steps.contains(s) {
-                fail(f["step"]!, "unknown step `\(s)`\(SuiteLoader.suggestion(s, in: steps))")
+            if !steps.contains(s) {
+                let known = steps.isEmpty ? "no step can be named here" : "known here: \(steps.sorted().joined(separator: ", "))"
+                fail(f["step"]!, "unknown step `\(s)`\(SuiteLoader.suggestion(s, in: steps)); \(known)")
             }
             step = s
         }

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import TouchstoneCore
+import TouchstoneReports
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine shard reports into one report, recomputing totals.",
+        discussion: """
+        Reads touchstone.report/v1 files (e.g. the shards of `touchstone run --shard i/n`) and
+        writes one report with every target (sorted by name), the earliest start, the latest end,
+        and partial when any shard was partial. A target in several shards must have disjoint
+        features there. Writes the merged JSON, and optionally JUnit (read against --expect or
+        --baseline when given), Markdown and HTML.
+
+          touchstone merge shard-*.json --json report.json --junit junit.xml --html matrix.html
+
+        Exit codes: 0 merged (whatever the verdicts: gate with `touchstone diff` or the JUnit); 2 a
+        report or the expectations cannot be read, the reports do not fit together, or an output
+        cannot be written.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Reports to merge.", valueName: "report.json"))
+    var reports: [String]
+
+    @Option(help: ArgumentHelp("Write the merged JSON report here.", valueName: "file"))
+    var json: String
+
+    @Option(help: ArgumentHelp("Also write JUnit XML here.", valueName: "file"))
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Also write the Markdown matrix here.", valueName: "file"))
+    var markdown: String?
+
+    @Option(help: ArgumentHelp("Also write the HTML matrix here.", valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Read the JUnit against this expectations file (docs/expectations.md).", valueName: "file"))
+    var expect: String?
+
+    @Option(help: ArgumentHelp("Read the JUnit against this earlier report: each of its verdicts is the minimum.", valueName: "report"))
+    var baseline: String?
+
+    func validate() throws {
+        if reports.isEmpty { throw ValidationError("give at least one report to merge") }
+        if expect != nil && baseline != nil { throw ValidationError("give --expect FILE or --baseline REPORT, not both") }
+    }
+
+    func expectations() throws -> Expectations? {
+        if let expect { return try Expectations.load(file: expect) }
+        if let baseline { return Expectations.baseline(try ReportFile.read(baseline)) }
+        return nil
+    }
+
+    func run() throws {
+        let merged: Report
+        let expectations: Expectations?
+        do {
+            expectations = try self.expectations()
+            let inputs = try reports.map(ReportFile.read)
+            let missing = ReportMerge.missingShards(inputs)
+            if !missing.isEmpty {
+                FileHandle.standardError.write(Data("warning: shard(s) \(missing.joined(separator: ", ")) not given; the merged report covers only the others\n".utf8))
+            }
+            merged = try ReportMerge.merge(inputs)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        // The reports were redacted when written; the writers' own filters still apply.
+        let redactor = Redactor(secrets: [])
+        do {
+            try AtomicFile.write(try JSONReportWriter.data(merged), to: json)
+            if let junit {
+                let data = if let expectations {
+                    try JUnitWriter.data(merged, redactor: redactor, expectations: expectations)
+                } else {
+                    try JUnitWriter.data(merged, redactor: redactor)
+                }
+                try AtomicFile.write(data, to: junit)
+            }
+            if let markdown { try AtomicFile.write(Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8), to: markdown) }
+            if let html { try AtomicFile.write(Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8), to: html) }
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot write the merged report: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        let s = ReportSummary(merged)
+        print("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
+    }
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The integration tier: Touchstone against real upstreams (docs/real-upstreams.md).
+#
+#   scripts/integration.sh            build what is missing, start the three real targets,
+#                                     probe each with the real CLI, assert reports/expected.yaml
+#   scripts/integration.sh --publish  the same, then regenerate reports/ (JSON, JUnit and
+#                                     Markdown per target, metadata, proxy-vs-server table,
+#                                     curl evidence, emulator-vs-real comparison)
+#
+# Targets (all on 127.0.0.1, free ports, started and stopped by PID):
+#   llama-jinja    llama-server --jinja
+#   llama-embed    llama-server --embeddings --pooling mean --api-key $KEY
+#   litellm-proxy  LiteLLM proxy with a master key, in front of llama-jinja
+#
+# Needs no input and is safe to run again: everything fetched or built is cached under
+# ${TOUCHSTONE_CACHE:-$HOME/.cache/touchstone}; a warm cache skips every install.
+#
+# Environment:
+#   TOUCHSTONE_CACHE     cache root (default $HOME/.cache/touchstone)
+#   TOUCHSTONE_BIN       a touchstone binary to use instead of building one
+#   TOUCHSTONE_SCRATCH   SwiftPM scratch path for the build (default: SwiftPM's .build)
+#   TOUCHSTONE_TARGETS   space-separated subset of the targets above (default: all three)
+#   TOUCHSTONE_OUT       where the reports of a run go (default: a folder under the cache)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+source scripts/upstreams/lib.sh
+
+PUBLISH=0
+for arg in "$@"; do
+    case "$arg" in
+        --publish) PUBLISH=1 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        *) ts_die "unknown argument $arg (see --help)" ;;
+    esac
+done
+
+TARGETS="${TOUCHSTONE_TARGETS:-llama-jinja llama-embed litellm-proxy}"
+for t in $TARGETS; do
+    case "$t" in llama-jinja|llama-embed|litellm-proxy) ;; *) ts_die "unknown target $t" ;; esac
+done
+want() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# The proxy fronts llama-jinja.
+if want litellm-proxy && ! want llama-jinja; then TARGETS="llama-jinja $TARGETS"; fi
+
+# One run folder per invocation: PID files, logs, configs. Two runs never share one.
+export TOUCHSTONE_RUN_DIR="$TS_CACHE/run/$(date +%Y%m%d-%H%M%S)-$$"
+TS_RUN="$TOUCHSTONE_RUN_DIR"
+mkdir -p "$TS_RUN"
+OUT="${TOUCHSTONE_OUT:-$TS_RUN/reports}"
+mkdir -p "$OUT"
+TIMINGS="$TS_RUN/timings.tsv"
+: >"$TIMINGS"
+
+STARTED=()
+cleanup() {
+    local rc=$?
+    for (( i=${#STARTED[@]}-1; i>=0; i-- )); do
+        ts_stop "${STARTED[$i]}" || true
+    done
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+timed() {  # timed LABEL COMMAND...: runs COMMAND and records its wall time
+    local label="$1"; shift
+    local t0=$SECONDS
+    "$@"
+    printf '%s\t%s\n' "$label" "$((SECONDS - t0))" >>"$TIMINGS"
+    ts_log "== $label: $((SECONDS - t0)) s"
+}
+T_TOTAL=$SECONDS
+
+# ---- 1. what is needed ---------------------------------------------------------------
+ts_log "integration: cache $TS_CACHE, run folder $TS_RUN"
+timed "setup (system libraries)" bash scripts/setup.sh
+
+# Network-bound installs run beside the CPU-bound builds.
+install_bg() {
+    ( timed "install model" scripts/upstreams/model.sh install ) >"$TS_RUN/install-model.log" 2>&1 &
+    PID_MODEL=$!
+    if want litellm-proxy; then
+        ( timed "install litellm" scripts/upstreams/litellm.sh install ) >"$TS_RUN/install-litellm.log" 2>&1 &
+        PID_LITELLM=$!
+    fi
+}
+PID_MODEL="" PID_LITELLM=""
+install_bg
+timed "install llama-server" scripts/upstreams/llama.sh install
+
+build_touchstone() {
+    if [ -n "${TOUCHSTONE_BIN:-}" ]; then
+        [ -x "$TOUCHSTONE_BIN" ] || ts_die "TOUCHSTONE_BIN=$TOUCHSTONE_BIN is not executable"
+        TS_BIN="$TOUCHSTONE_BIN"
+        return
+    fi
+    local scratch=()
+    [ -n "${TOUCHSTONE_SCRATCH:-}" ] && scratch=(--scratch-path "$TOUCHSTONE_SCRATCH")
+    swift build --product touchstone "${scratch[@]}" >&2
+    TS_BIN="$(swift build --product touchstone "${scratch[@]}" --show-bin-path)/touchstone"
+}
+timed "build touchstone" build_touchstone
+for p in $PID_MODEL $PID_LITELLM; do
+    if ! wait "$p"; then
+        cat "$TS_RUN"/install-*.log >&2
+        ts_die "an install failed"
+    fi
+done
+cat "$TS_RUN"/install-*.log >&2
+
+# ---- 2. the targets ------------------------------------------------------------------
+MODEL_ALIAS="gemma-3-270m"
+# Keys for this run only, random, held in environment variables: touchstone reads them
+# through --api-key-env and never sees them on its command line.
+export TS_LLAMA_EMBED_KEY="sk-llama-$("$TS_PYTHON" -c 'import secrets; print(secrets.token_hex(16))')"
+export TS_LITELLM_MASTER_KEY="sk-litellm-$("$TS_PYTHON" -c 'import secrets; print(secrets.token_hex(16))')"
+
+# Small context, 4 slots: the probe sends at most 4 requests at once (--jobs 4).
+SLOTS=4
+LLAMA_COMMON=(--alias "$MODEL_ALIAS" -c 4096 -np "$SLOTS" --threads 2)
+declare -A PORT FLAGS BASE KEYENV EMBED
+start_llama_jinja() {
+    PORT[llama-jinja]="$(ts_free_port)"
+    FLAGS[llama-jinja]="--jinja ${LLAMA_COMMON[*]}"
+    scripts/upstreams/llama.sh start llama-jinja "${PORT[llama-jinja]}" --jinja "${LLAMA_COMMON[@]}"
+    STARTED+=(llama-jinja)
+    BASE[llama-jinja]="http://127.0.0.1:${PORT[llama-jinja]}/v1"
+    KEYENV[llama-jinja]=""
+    EMBED[llama-jinja]="$MODEL_ALIAS"
+}
+start_llama_embed() {
+    PORT[llama-embed]="$(ts_free_port)"
+    FLAGS[llama-embed]="--embeddings --pooling mean --api-key \$TS_LLAMA_EMBED_KEY ${LLAMA_COMMON[*]}"
+    scripts/upstreams/llama.sh start llama-embed "${PORT[llama-embed]}" \
+        --embeddings --pooling mean --api-key "$TS_LLAMA_EMBED_KEY" "${LLAMA_COMMON[@]}"
+    STARTED+=(llama-embed)
+    BASE[llama-embed]="http://127.0.0.1:${PORT[llama-embed]}/v1"
+    KEYENV[llama-embed]="TS_LLAMA_EMBED_KEY"
+    EMBED[llama-embed]="$MODEL_ALIAS"
+}
+start_litellm_proxy() {
+    PORT[litellm-proxy]="$(ts_free_port)"
+    local config="$TS_RUN/litellm-config.yaml"
+    # The key is not written into the file: LiteLLM reads os.environ/… at start.
+    sed -e "s#@UPSTREAM@#${BASE[llama-jinja]}#" -e "s#@MODEL@#$MODEL_ALIAS#g" \
+        scripts/upstreams/litellm-config.yaml.in >"$config"
+    FLAGS[litellm-proxy]="--config litellm-config.yaml (master key from \$TS_LITELLM_MASTER_KEY, model $MODEL_ALIAS -> ${BASE[llama-jinja]})"
+    LITELLM_MASTER_KEY="$TS_LITELLM_MASTER_KEY" scripts/upstreams/litellm.sh start litellm-proxy "${PORT[litellm-proxy]}" "$config"
+    STARTED+=(litellm-proxy)
+    BASE[litellm-proxy]="http://127.0.0.1:${PORT[litellm-proxy]}/v1"
+    KEYENV[litellm-proxy]="TS_LITELLM_MASTER_KEY"
+    EMBED[litellm-proxy]="$MODEL_ALIAS"
+}
+
+# ---- 3. probe and assert -------------------------------------------------------------
+probe() {  # probe TARGET
+    local t="$1" dir="$OUT/$1"
+    mkdir -p "$dir"
+    local args=("${BASE[$t]}" --model "$MODEL_ALIAS" --embedding-model "${EMBED[$t]}"
+                --jobs "$SLOTS" --timeout 60 --fail-on none --quiet
+                --json "$dir/report.json" --junit "$dir/junit.xml" --markdown "$dir/table.md")
+    [ -n "${KEYENV[$t]}" ] && args+=(--api-key-env "${KEYENV[$t]}")
+    "$TS_BIN" probe "${args[@]}" >"$dir/console.txt" 2>"$dir/stderr.txt" || {
+        cat "$dir/stderr.txt" >&2
+        ts_die "$t: touchstone probe failed"
+    }
+    "$TS_PYTHON" scripts/upstreams/meta.py --target "$t" --base-url "${BASE[$t]}" \
+        --flags "${FLAGS[$t]}" --model "$MODEL_ALIAS" --report "$dir/report.json" \
+        ${KEYENV[$t]:+--key-env "${KEYENV[$t]}"} >"$dir/meta.json"
+}
+
+RESULTS=()
+run_target() {  # run_target TARGET: start (unless started), probe, record
+    local t="$1"
+    case "$t" in
+        llama-jinja) timed "start llama-jinja" start_llama_jinja ;;
+        llama-embed) timed "start llama-embed" start_llama_embed ;;
+        litellm-proxy) timed "start litellm-proxy" start_litellm_proxy ;;
+    esac
+    timed "probe $t" probe "$t"
+    if [ "$PUBLISH" = 1 ]; then
+        timed "evidence $t" "$TS_PYTHON" scripts/upstreams/evidence.py --target "$t" \
+            --base-url "${BASE[$t]}" --model "$MODEL_ALIAS" --embedding-model "${EMBED[$t]}" \
+            ${KEYENV[$t]:+--key-env "${KEYENV[$t]}"} --out "$OUT/$t/evidence.json"
+    fi
+}
+
+# llama-embed runs alone (two llama-servers would share 2 cores); llama-jinja stays up
+# for the proxy in front of it.
+if want llama-embed; then
+    run_target llama-embed
+    ts_stop llama-embed
+fi
+if want llama-jinja; then run_target llama-jinja; fi
+if want litellm-proxy; then run_target litellm-proxy; fi
+
+# Emulator personalities of the same servers, for the emulator-vs-real comparison.
+if [ "$PUBLISH" = 1 ]; then
+    for p in llamacpp litellm; do
+        mkdir -p "$OUT/emulator-$p"
+        "$TS_BIN" probe --emulate "$p" --fail-on none --quiet --json "$OUT/emulator-$p/report.json" \
+            >/dev/null 2>"$OUT/emulator-$p/stderr.txt"
+    done
+fi
+
+# Stop the servers before asserting, so nothing outlives a failing assertion either.
+for (( i=${#STARTED[@]}-1; i>=0; i-- )); do ts_stop "${STARTED[$i]}"; done
+STARTED=()
+
+status=0
+reports=()
+for t in $TARGETS; do reports+=(--report "$t=$OUT/$t/report.json"); done
+"$TS_PYTHON" scripts/upstreams/check.py --expected reports/expected.yaml "${reports[@]}" \
+    --secret-env TS_LLAMA_EMBED_KEY --secret-env TS_LITELLM_MASTER_KEY --scan "$OUT" || status=$?
+
+if [ "$PUBLISH" = 1 ]; then
+    timed "publish" "$TS_PYTHON" scripts/upstreams/publish.py --run "$OUT" --reports reports \
+        --expected reports/expected.yaml --timings "$TIMINGS"
+fi
+
+printf '%s\t%s\n' "total" "$((SECONDS - T_TOTAL))" >>"$TIMINGS"
+ts_log "integration: wall times (s):"
+column -t -s $'\t' "$TIMINGS" >&2 || cat "$TIMINGS" >&2
+ts_log "integration: reports of this run in $OUT"
+exit "$status"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The LiteLLM proxy, installed from PyPI into its own virtual environment under
+# $TOUCHSTONE_CACHE/litellm/<version>/venv.
+#
+#   litellm.sh install                 install unless cached (idempotent, locked)
+#   litellm.sh path                    print the `litellm` executable's path
+#   litellm.sh version                 print the installed litellm version
+#   litellm.sh start NAME PORT CONFIG  start the proxy on 127.0.0.1:PORT with CONFIG
+#                                      (a LiteLLM config.yaml), wait until it answers
+#                                      /health/liveliness (timeout 180 s)
+#   litellm.sh stop NAME               stop the proxy started as NAME (by its PID file)
+#
+# Environment: TOUCHSTONE_CACHE, TOUCHSTONE_LITELLM_VERSION (default pinned in lib.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LITELLM_DEST="$TS_CACHE/litellm/$LITELLM_VERSION"
+LITELLM_BIN="$LITELLM_DEST/venv/bin/litellm"
+
+_litellm_install() {
+    if [ -f "$LITELLM_DEST/.complete" ] && [ -x "$LITELLM_BIN" ]; then
+        return 0
+    fi
+    local t0=$SECONDS
+    ts_log "litellm: installing litellm[proxy]==$LITELLM_VERSION into $LITELLM_DEST"
+    # A venv cannot move after it is made, so it is built in place; the stamp written
+    # last marks it finished and a missing stamp makes the next call start over.
+    rm -rf "$LITELLM_DEST"
+    mkdir -p "$LITELLM_DEST"
+    "$TS_PYTHON" -m venv "$LITELLM_DEST/venv"
+    "$LITELLM_DEST/venv/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION" \
+        >"$LITELLM_DEST/install.log" 2>&1 || { tail -n 30 "$LITELLM_DEST/install.log" >&2; ts_die "litellm: pip install failed"; }
+    touch "$LITELLM_DEST/.complete"
+    ts_log "litellm: installed in $((SECONDS - t0)) s -> $LITELLM_BIN"
+}
+
+litellm_install() { ts_with_lock litellm _litellm_install; }
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+    install)
+        litellm_install ;;
+    path)
+        litellm_install; echo "$LITELLM_BIN" ;;
+    version)
+        litellm_install
+        "$LITELLM_DEST/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' ;;
+    start)
+        [ $# -eq 3 ] || ts_die "usage: litellm.sh start NAME PORT CONFIG"
+        name="$1" port="$2" config="$3"
+        [ -f "$config" ] || ts_die "litellm: no config file at $config"
+        litellm_install
+        # No telemetry, no update checks: this machine reaches no other network anyway.
+        ts_start "$name" env LITELLM_TELEMETRY=False LITELLM_LOCAL_MODEL_COST_MAP=True \
+            DISABLE_SCHEMA_UPDATE=True NO_DOCS=True \
+            "$LITELLM_BIN" --config "$config" --host 127.0.0.1 --port "$port" --num_workers 1
+        ts_wait_ready "$name" "http://127.0.0.1:$port/health/liveliness" "${TOUCHSTONE_READY_TIMEOUT:-180}" ;;
+    stop)
+        [ $# -ge 1 ] || ts_die "usage: litellm.sh stop NAME"
+        ts_stop "$1" ;;
+    *)
+        sed -n '2,14p' "$0" >&2; exit 2 ;;
+esac
