@@ -22,6 +22,9 @@
 #   TOUCHSTONE_TARGETS   space-separated subset of the targets above (default: all three)
 #   TOUCHSTONE_OUT       where the reports of a run go (default: a folder under the cache)
 set -euo pipefail
+# The whole script is one compound command, read before it runs: editing this file while a
+# run is going cannot change what that run does.
+{
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -45,6 +48,9 @@ want() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 if want litellm-proxy && ! want llama-jinja; then TARGETS="llama-jinja $TARGETS"; fi
 
 # One run folder per invocation: PID files, logs, configs. Two runs never share one.
+# Run folders of earlier runs are pruned to the latest ten.
+mkdir -p "$TS_CACHE/run"
+for old in $( (ls -1d "$TS_CACHE"/run/2*-* 2>/dev/null || true) | sort | head -n -10); do rm -rf "$old"; done
 export TOUCHSTONE_RUN_DIR="$TS_CACHE/run/$(date +%Y%m%d-%H%M%S)-$$"
 TS_RUN="$TOUCHSTONE_RUN_DIR"
 mkdir -p "$TS_RUN"
@@ -156,23 +162,33 @@ start_litellm_proxy() {
 }
 
 # ---- 3. probe and assert -------------------------------------------------------------
-probe() {  # probe TARGET
+EXPECT_FAILED=0
+probe() {  # probe TARGET: `touchstone run` on a one-target file, asserting reports/expected.yaml
     local t="$1" dir="$OUT/$1"
     mkdir -p "$dir"
-    local args=("${BASE[$t]}" --model "$MODEL_ALIAS" --embedding-model "${EMBED[$t]}"
-                --jobs "$SLOTS" --timeout 60 --fail-on none --quiet
-                --json "$dir/report.json" --junit "$dir/junit.xml" --markdown "$dir/table.md")
-    [ -n "${KEYENV[$t]}" ] && args+=(--api-key-env "${KEYENV[$t]}")
-    "$TS_BIN" probe "${args[@]}" >"$dir/console.txt" 2>"$dir/stderr.txt" || {
-        cat "$dir/stderr.txt" >&2
-        ts_die "$t: touchstone probe failed"
-    }
+    {
+        echo "targets:"
+        echo "  $t:"
+        echo "    base_url: ${BASE[$t]}"
+        echo "    model: $MODEL_ALIAS"
+        echo "    embedding_model: ${EMBED[$t]}"
+        if [ -n "${KEYENV[$t]}" ]; then echo "    api_key_env: ${KEYENV[$t]}"; fi
+    } >"$dir/targets.yaml"
+    local rc=0
+    "$TS_BIN" run --targets "$dir/targets.yaml" --expect reports/expected.yaml \
+        --jobs "$SLOTS" --timeout 180 --quiet \
+        --json "$dir/report.json" --junit "$dir/junit.xml" --markdown "$dir/table.md" \
+        >"$dir/console.txt" 2>"$dir/stderr.txt" || rc=$?
+    case "$rc" in
+        0) ;;
+        1) EXPECT_FAILED=1; cat "$dir/stderr.txt" >&2 ;;  # expectations not met: reported, run goes on
+        *) cat "$dir/stderr.txt" >&2; ts_die "$t: touchstone run exited $rc" ;;
+    esac
     "$TS_PYTHON" scripts/upstreams/meta.py --target "$t" --base-url "${BASE[$t]}" \
         --flags "${FLAGS[$t]}" --model "$MODEL_ALIAS" --report "$dir/report.json" \
         ${KEYENV[$t]:+--key-env "${KEYENV[$t]}"} >"$dir/meta.json"
 }
 
-RESULTS=()
 run_target() {  # run_target TARGET: start (unless started), probe, record
     local t="$1"
     case "$t" in
@@ -213,16 +229,21 @@ STARTED=()
 status=0
 reports=()
 for t in $TARGETS; do reports+=(--report "$t=$OUT/$t/report.json"); done
+# touchstone's --expect already failed on any verdict the file does not accept; check.py also
+# requires every feature to be covered, and that no key leaked into any file of the run.
 "$TS_PYTHON" scripts/upstreams/check.py --expected reports/expected.yaml "${reports[@]}" \
     --secret-env TS_LLAMA_EMBED_KEY --secret-env TS_LITELLM_MASTER_KEY --scan "$OUT" || status=$?
+[ "$EXPECT_FAILED" = 0 ] || status=1
 
-if [ "$PUBLISH" = 1 ]; then
-    timed "publish" "$TS_PYTHON" scripts/upstreams/publish.py --run "$OUT" --reports reports \
+printf '%s\t%s\n' "total" "$((SECONDS - T_TOTAL))" >>"$TIMINGS"
+if [ "$PUBLISH" = 1 ] && [ "$status" = 0 ]; then
+    "$TS_PYTHON" scripts/upstreams/publish.py --run "$OUT" --reports reports \
         --expected reports/expected.yaml --timings "$TIMINGS"
 fi
 
-printf '%s\t%s\n' "total" "$((SECONDS - T_TOTAL))" >>"$TIMINGS"
 ts_log "integration: wall times (s):"
 column -t -s $'\t' "$TIMINGS" >&2 || cat "$TIMINGS" >&2
+[ "$PUBLISH" = 1 ] && [ "$status" != 0 ] && ts_log "integration: reports/ left as it was: the run did not pass"
 ts_log "integration: reports of this run in $OUT"
 exit "$status"
+}

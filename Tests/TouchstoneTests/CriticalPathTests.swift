@@ -81,3 +81,43 @@ struct CriticalPathTests {
         #expect(path.cases == ["x.a", "x.d", "x.e"])
     }
 }
+
+@Suite("Critical path scheduling")
+struct CriticalPathSchedulingTests {
+    @Test func casesOthersWaitForGoFirst() throws {
+        let prober = try CriticalPathTests().prober()
+        let p = prober.priorities(prober.selectedCases())
+        // a heads the longest chain (a → b → c: 4 requests), b is half of it, c and d lead nowhere
+        // but to e (which waits for everything and sends nothing).
+        #expect(p["x.a"] == .high)
+        #expect(p["x.b"] == .high)
+        #expect(p["x.c"] == .medium)
+        #expect(p["x.d"] == .high)
+        #expect(p["x.e"] == nil)
+    }
+
+    /// With one slot, waiters are served by priority, then in arrival order.
+    @Test func semaphoreServesHigherPriorityFirst() async {
+        let semaphore = AsyncSemaphore(1)
+        await semaphore.acquire()
+        let order = OrderLog()
+        var tasks: [Task<Void, Never>] = []
+        for (name, priority) in [("low1", TaskPriority.low), ("high1", .high), ("low2", .low), ("high2", .high)] {
+            tasks.append(Task(priority: priority) {
+                await semaphore.acquire()
+                await order.append(name)
+                await semaphore.release()
+            })
+            // Let each waiter queue before the next one arrives.
+            while await semaphore.waiting < tasks.count { await Task.yield() }
+        }
+        await semaphore.release()
+        for t in tasks { await t.value }
+        #expect(await order.names == ["high1", "high2", "low1", "low2"])
+    }
+}
+
+private actor OrderLog {
+    var names: [String] = []
+    func append(_ n: String) { names.append(n) }
+}

@@ -312,8 +312,9 @@ struct EmulatorTests {
             #expect(r.firstByteAt >= 0.14)
             let times = r.chunkTimes.map(\.time)
             #expect(times.count == 8)  // role, 4 words, finish, [DONE], terminator
-            let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.dropLast()  // the terminator follows [DONE] at once
-            #expect(gaps.allSatisfy { $0 >= 0.045 }, "\(gaps)")
+            // Lower bounds only: a loaded client may read two events together, but the server
+            // cannot have sent [DONE] before 150 ms + 6 × 60 ms.
+            #expect(times[6] >= 0.5, "\(times)")
         }
     }
 
@@ -431,12 +432,12 @@ struct EmulatorTests {
         try await withServer(Personalities.reference) { c in
             let big = String(repeating: "word ", count: 2000)
             let body = JSONValue.object(["model": "emulator-chat", "messages": [["role": "user", "content": .string(big)]]]).serialized()
-            let started = Date()
-            let out = try await runCurl(["-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Expect: 100-continue",
+            let out = try await runCurl(["-sS", "-v", "--stderr", "-", "-o", "-", "-H", "Expect: 100-continue",
                                          "-H", "Authorization: Bearer sk-emulator-reference", "-H", "Content-Type: application/json",
                                          "-d", body, c.base + "/chat/completions"])
-            #expect(out.hasSuffix("200") && out.contains("\"prompt_tokens\":2000"), "\(out.suffix(200))")
-            #expect(Date().timeIntervalSince(started) < 0.9)  // curl waits 1 s when no 100 Continue comes
+            #expect(out.contains("< HTTP/1.1 200") && out.contains("\"prompt_tokens\":2000"), "\(out.suffix(200))")
+            // Without an interim 100 Continue curl would wait a second before sending the body.
+            #expect(out.contains("HTTP/1.1 100 Continue"), "\(out.prefix(400))")
         }
     }
 

@@ -17,9 +17,10 @@ import SystemPackage
 /// and SIGINT/SIGTERM partial reports.
 @Suite("Faults")
 struct FaultTests {
-    /// Per-request timeout for faults that wait for the client (stalls, the slow drip): short,
-    /// with room for a loaded 2-core machine to answer the unaffected requests.
-    static let shortTimeout = 4.0
+    /// Per-request timeout of probes of the faults that wait for the client (stalls, the slow
+    /// drip): it is what ends them, and it bounds every other request of the probe too, so it
+    /// leaves a loaded 2-core machine ample room to answer those.
+    static let shortTimeout = 15.0
     /// The body cap of in-process probes (the CLI keeps its 16 MiB default).
     static let cap = 2 << 20
 
@@ -83,13 +84,14 @@ struct FaultTests {
         let key = [HTTPHeader("Authorization", "Bearer \(p.apiKey!)"), HTTPHeader("Content-Type", "application/json")]
         // A short limit only for the phase a waiting fault trips; generous ones elsewhere, so
         // that a loaded machine does not turn a fault into another timeout.
-        let timeouts = switch fault.kind {
+        let faultLimits = switch fault.kind {
         case .stallBeforeHeaders: Timeouts(connect: 30, firstByte: 2, idle: 60, total: 60)
         case .stallMidStream: Timeouts(connect: 30, firstByte: 60, idle: 2, total: 60)
         case .slowDrip: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 3)
         default: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 60)
         }
-        func request(_ scope: Fault.Scope) -> HTTPRequest {
+        func request(_ scope: Fault.Scope, limits: Timeouts? = nil) -> HTTPRequest {
+            let timeouts = limits ?? faultLimits
             func post(_ path: String, _ body: String) -> HTTPRequest {
                 HTTPRequest(method: "POST", url: base + path, headers: key, body: Array(body.utf8), timeouts: timeouts,
                             maxBodyBytes: 1 << 20)
@@ -174,7 +176,8 @@ struct FaultTests {
 
         // Out of scope: a normal answer (the headers fault still spices the Server header).
         guard fault.kind != .refused else { return }
-        let other = await send(request(fault.scope == .models ? .embeddings : .models))
+        let other = await send(request(fault.scope == .models ? .embeddings : .models,
+                                       limits: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 60)))
         #expect(other.error == nil && other.head?.status == 200, "\(String(describing: other.error))")
         if fault.kind == .controlBytesInHeaders {
             let server = other.head?.headers.value(for: "server") ?? ""

@@ -363,6 +363,49 @@ struct HTTPClientTests {
         #expect(received == 1000)
     }
 
+    @Test("A reader slower than the network gets every byte in order (the transfer pauses and resumes)")
+    func slowReaderBackpressure() async throws {
+        // 24 MiB, far past the 4 MiB a transfer buffers for its reader before pausing; each
+        // 64 KiB block is filled with its own number so that a lost or repeated block shows.
+        let blocks = 384, size = 65_536
+        let server = try RawServer { conn in
+            _ = conn.readRequest()
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: \(blocks * size)\r\n\r\n")
+            for k in 0..<blocks {
+                if !conn.write([UInt8](repeating: UInt8(k % 251), count: size)) { return }
+            }
+        }
+        defer { server.stop() }
+        var offset = 0
+        var mismatches = 0
+        var sawEnd = false
+        for try await event in client.stream(Request(url: server.url("/slow"), maxBodyBytes: blocks * size)) {
+            switch event {
+            case .head(let head):
+                #expect(head.status == 200)
+                // Let the network run ahead of the reader.
+                try await Task.sleep(for: .milliseconds(200))
+            case .body(let bytes):
+                // The first and last byte of each block's part in this chunk: a lost or repeated
+                // piece shifts the block boundaries.
+                var j = 0
+                while j < bytes.count {
+                    let block = (offset + j) / size
+                    let end = min(bytes.count, (block + 1) * size - offset)
+                    if bytes[j] != UInt8(block % 251) || bytes[end - 1] != UInt8(block % 251) { mismatches += 1 }
+                    j = end
+                }
+                offset += bytes.count
+                if offset % (4 << 20) < bytes.count { try await Task.sleep(for: .milliseconds(20)) }
+            case .end:
+                sawEnd = true
+            }
+        }
+        #expect(sawEnd)
+        #expect(offset == blocks * size)
+        #expect(mismatches == 0)
+    }
+
     @Test("Hostile headers (invalid UTF-8, obs-fold) and NULs in the body do not crash")
     func hostileHeaders() async throws {
         let server = try RawServer { conn in

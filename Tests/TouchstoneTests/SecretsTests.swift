@@ -4,6 +4,7 @@ import Subprocess
 import Testing
 import TouchstoneCore
 import TouchstoneEmulator
+import TouchstoneHTTP
 @testable import TouchstoneKit
 #if canImport(System)
 import System
@@ -113,6 +114,10 @@ struct SecretsTests {
         // The outputs did record what the upstreams said (masked), so the search is meaningful.
         let echoJSON = texts.first { $0.0 == "echo.json" }?.1 ?? ""
         #expect(echoJSON.contains(Redactor.mask) && echoJSON.contains("Incorrect API key provided"))
+        // Evidence carries reproduction commands naming the variable; JUnit failures show them.
+        #expect(echoJSON.contains("\"curl\"") && echoJSON.contains("${\(Self.keyVariable)}"))
+        let echoJUnit = texts.first { $0.0 == "echo.xml" }?.1 ?? ""
+        #expect(echoJUnit.contains("reproduce: curl ") && echoJUnit.contains("${\(Self.keyVariable)}"))
 
         for secret in [Self.key, Self.orgSecret] {
             let needles = SecretForms.all(secret)
@@ -135,7 +140,6 @@ struct SecretsTests {
         target.apiKeyEnv = Self.keyVariable
         let report = await Prober(suites: Probing.suites, options: ProbeOptions(timeout: 20, include: ["chat.basic", "stream.basic"]))
             .probe(target)
-        await reference.stop()
         let evidence = report.features.values.flatMap(\.evidence)
         #expect(!evidence.isEmpty)
         for e in evidence {
@@ -152,6 +156,60 @@ struct SecretsTests {
             #expect(r.standardOutput.hasPrefix("HTTP/1.1 200"), "\(curl) → \(r.standardOutput.prefix(200))")
             if e.request?.contains("\"stream\":true") == true { #expect(curl.contains(" -N ")) }
         }
+        await reference.stop()
+    }
+
+    /// The command is exact: bash runs it, and the server receives the same method, headers and
+    /// body bytes — quotes, `$`, backquotes, control characters and invalid UTF-8 included.
+    @Test func curlCommandsReproduceTheExactRequest() async throws {
+        let recorder = RequestRecorder()
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
+        await server.appendRoute("*") { request in
+            let body = try await request.bodyData
+            recorder.record(method: request.method.rawValue, path: request.path,
+                            odd: request.headers[FlyingFox.HTTPHeader("X-Odd")] ?? "",
+                            auth: request.headers[FlyingFox.HTTPHeader("Authorization")] ?? "", body: body)
+            return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain"], body: Data("ok".utf8))
+        }
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        try await server.waitUntilListening(timeout: 10)
+        guard case .ip4(_, let port) = await server.listeningAddress else { throw POSIXError(.EADDRNOTAVAIL) }
+        let odd = #"it's "quoted" $HOME `id` \ end"#
+        let bodies: [(String, [UInt8]?)] = [
+            ("POST", Array(#"{"q":"it's \"x\" $HOME `id`","k":"\#(Self.key)"}"#.utf8)),
+            ("POST", [0x7B, 0x00, 0x01, 0x1B, 0x7F, 0xFF, 0xFE, 0x27, 0x5C, 0x0A, 0x09, 0xC3, 0xA9, 0x7D]),
+            ("PUT", Array("x".utf8)),
+            ("DELETE", nil),
+            ("GET", nil),
+        ]
+        for (method, body) in bodies {
+            let request = PreparedRequest(method: method, url: "http://127.0.0.1:\(port)/v1/thing", path: "/thing", join: .clean,
+                                          headers: [TouchstoneHTTP.HTTPHeader("Content-Type", "application/json"),
+                                                    TouchstoneHTTP.HTTPHeader("X-Odd", odd),
+                                                    TouchstoneHTTP.HTTPHeader("Authorization", "Bearer \(Self.key)")],
+                                          body: body, json: nil)
+            let curl = CurlCommand.render(request, context: .init(key: Self.key, keyVariable: Self.keyVariable, insecure: false),
+                                          redactor: Redactor(secrets: [Self.key]))
+            for (form, needle) in SecretForms.all(Self.key) { #expect(!curl.contains(needle), "key \(form) in \(curl)") }
+            let r = try await Subprocess.run(.path(FilePath("/bin/bash")), arguments: ["-c", curl],
+                                             environment: .inherit.updating([.init(stringLiteral: Self.keyVariable): Self.key]),
+                                             output: .string(limit: 1 << 16), error: .string(limit: 1 << 16))
+            #expect(r.terminationStatus.isSuccess, "\(curl): \(r.standardError)")
+            let got = try #require(recorder.last, "\(curl) sent nothing")
+            #expect(got.method == method, "\(curl)")
+            #expect(got.odd == odd, "\(curl)")
+            #expect(got.auth == "Bearer \(Self.key)", "\(curl)")
+            // Byte for byte; a key in the body comes back from the variable too.
+            #expect(Array(got.body) == (body ?? []), "\(curl)")
+        }
+        // A long body is cut, and the command says so.
+        let long = PreparedRequest(method: "POST", url: "http://127.0.0.1:1/v1/x", path: "/x", join: .clean, headers: [],
+                                   body: Array(String(repeating: "é", count: 3000).utf8), json: nil)
+        let cut = CurlCommand.render(long, context: .init(key: nil, keyVariable: nil, insecure: true), redactor: Redactor(secrets: []))
+        #expect(cut.hasSuffix("# body cut at 4096 of 6000 bytes"), "\(cut.suffix(60))")
+        #expect(cut.contains(" -k "))
+        await server.stop()
     }
 
     @Test func noOptionTakesAKey() async throws {
@@ -170,14 +228,17 @@ struct SecretsTests {
     @Test func tlsIsVerifiedUnlessInsecureWhichIsReported() async throws {
         let dir = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let tls = try await SelfSignedTLSServer.start(in: dir)
-        defer { tls.stop() }
-        let base = "https://127.0.0.1:\(tls.port)/v1"
+        try await SelfSignedTLSServer.with(in: dir) { port in
+            try await checkTLS(base: "https://127.0.0.1:\(port)/v1", dir: dir)
+        }
+    }
+
+    func checkTLS(base: String, dir: URL) async throws {
         // Verified by default: the self-signed certificate is refused, nothing is answered.
         let strict = try await CLI.run(["probe", base, "--model", "m", "--features", "models.list", "--quiet", "--timeout", "10",
                                         "--json", dir.appendingPathComponent("strict.json").path])
         #expect(strict.status == 3, "\(strict.stderr)")
-        #expect(!strict.stderr.contains("--insecure"))
+        #expect(!strict.stderr.contains("verification is off"))
         let a = try JSONDecoder().decode(Report.self, from: Data(contentsOf: dir.appendingPathComponent("strict.json")))
         #expect(a.targets.allSatisfy { !$0.insecure })
         #expect(a.targets.first?.features["models.list"]?.evidence.first?.error?.hasPrefix("tls") == true,
@@ -190,7 +251,7 @@ struct SecretsTests {
                                           "--junit", dir.appendingPathComponent("b.xml").path,
                                           "--html", dir.appendingPathComponent("b.html").path])
         #expect(insecure.status == 0, "\(insecure.stderr)")
-        #expect(insecure.stderr.contains("--insecure"))
+        #expect(insecure.stderr.contains("TLS certificate verification is off"), "\(insecure.stderr)")
         let b = try JSONDecoder().decode(Report.self, from: Data(contentsOf: dir.appendingPathComponent("b.json")))
         #expect(b.targets.allSatisfy { $0.insecure })
         #expect(b.targets.first?.stats.responses ?? 0 > 0)
@@ -230,6 +291,26 @@ struct SecretsTests {
         }
     }
 
+    /// A key that reaches an output in pieces (split over stream events, or cut by a length
+    /// limit) leaves no piece of 12 bytes or more.
+    @Test func redactorMasksPiecesOfASecret() {
+        let r = Redactor(secrets: [Self.key])
+        let chars = Array(Self.key)
+        let split = "data: {\"content\":\"\(String(chars[..<24]))\"}\n\ndata: {\"content\":\"\(String(chars[24...]))\"}"
+        let cut = "Incorrect API key provided: \(String(chars[..<30]))…"
+        for text in [split, cut, String(chars[5..<17]) + " and " + String(chars.suffix(12))] {
+            let masked = r.redact(text)
+            for (form, needle) in SecretForms.all(Self.key) { #expect(!masked.contains(needle), "\(form) in \(masked)") }
+            #expect(masked.contains(Redactor.mask))
+        }
+        // Shorter pieces are ordinary text.
+        let short = String(chars[..<10])  // 11 bytes
+        #expect(r.redact("prefix \(short) suffix") == "prefix \(short) suffix")
+        // Every byte of a long text is looked at once (a 1 MiB body with the key at the end).
+        let body = String(repeating: "s", count: 1 << 20) + Self.key.dropFirst(3)
+        #expect(r.redact(body).hasSuffix(Redactor.mask))
+    }
+
     func checkMasked(_ redactor: Redactor, _ encoding: String, _ text: String) {
         let masked = redactor.redact("before " + text + " after")
         #expect(masked.contains(Redactor.mask), "\(encoding) not masked: \(masked)")
@@ -237,6 +318,17 @@ struct SecretsTests {
             #expect(!masked.contains(needle), "\(encoding): \(form) left in \(masked)")
         }
     }
+}
+
+/// What the last request to a test server carried.
+final class RequestRecorder: @unchecked Sendable {
+    struct Request { var method: String; var path: String; var odd: String; var auth: String; var body: Data }
+    private let lock = NSLock()
+    private var requests: [Request] = []
+    func record(method: String, path: String, odd: String, auth: String, body: Data) {
+        lock.lock(); requests.append(Request(method: method, path: path, odd: odd, auth: auth, body: body)); lock.unlock()
+    }
+    var last: Request? { lock.lock(); defer { lock.unlock() }; return requests.last }
 }
 
 /// The `touchstone` executable with a planted environment.
@@ -400,7 +492,7 @@ final class EchoUpstream: @unchecked Sendable {
 
     static func reply(path: String, body: Data, key: String, org: String) -> FlyingFox.HTTPResponse {
         let wantsStream = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["stream"] as? Bool == true
-        var headers: [FlyingFox.HTTPHeader: String] = [
+        var headers: FlyingFox.HTTPHeaders = [
             FlyingFox.HTTPHeader("Server"): "echo/1.0 (key \(key))",
             FlyingFox.HTTPHeader("X-Echo-Key"): Data(key.utf8).base64EncodedString(),
             FlyingFox.HTTPHeader("WWW-Authenticate"): "Bearer realm=\"\(key)\"",
@@ -447,50 +539,39 @@ final class EchoUpstream: @unchecked Sendable {
 }
 
 /// `openssl s_server` with a fresh self-signed certificate on 127.0.0.1 (`-www`: every GET
-/// gets an HTTP 200 status page), started and stopped by PID.
-final class SelfSignedTLSServer: Sendable {
-    let port: Int
-    private let process: Process
-
-    private init(port: Int, process: Process) {
-        self.port = port
-        self.process = process
-    }
-
-    static func start(in dir: URL) async throws -> SelfSignedTLSServer {
+/// gets an HTTP 200 status page), for the duration of `body`; stopped by its PID.
+enum SelfSignedTLSServer {
+    static func with(in dir: URL, _ body: (Int) async throws -> Void) async throws {
         let key = dir.appendingPathComponent("tls-key.pem").path
         let cert = dir.appendingPathComponent("tls-cert.pem").path
-        let made = try await Subprocess.run(.name("openssl"), arguments: [
+        let made = try await Subprocess.run(.path(FilePath("/usr/bin/openssl")), arguments: [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
             "-subj", "/CN=127.0.0.1",
-        ], output: .discarded, error: .string(limit: 1 << 16))
+        ], output: .discarded, error: .discarded)
         guard made.terminationStatus.isSuccess else { throw POSIXError(.EIO) }
-        for _ in 0..<5 {
-            let port = try freePort()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // Ready when it accepts connections (or retried on another port if it exited).
-            for _ in 0..<200 where process.isRunning {
-                if canConnect(port) { return SelfSignedTLSServer(port: port, process: process) }
-                try await Task.sleep(for: .milliseconds(25))
+        let port = try freePort()
+        let server = try await Subprocess.run(.path(FilePath("/usr/bin/openssl")), arguments: [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet",
+        ], input: .none, output: .discarded, error: .discarded) { execution in
+            let outcome: Result<Void, any Error>
+            // Ready when it accepts connections.
+            var ready = false
+            for _ in 0..<400 where !ready {
+                ready = canConnect(port)
+                if !ready { try await Task.sleep(for: .milliseconds(25)) }
             }
-            if process.isRunning { process.terminate() }
+            if ready {
+                do { try await body(port); outcome = .success(()) } catch { outcome = .failure(error) }
+            } else {
+                outcome = .failure(POSIXError(.ECONNREFUSED))
+            }
+            try? execution.send(signal: .terminate)
+            return outcome
         }
-        throw POSIXError(.EADDRINUSE)
+        try server.closureResult.get()
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
@@ -506,7 +587,7 @@ final class SelfSignedTLSServer: Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    private static func canConnect(_ port: Int) -> Bool {
+    static func canConnect(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -420,3 +420,12 @@ extension TargetsFileTests {
         #expect(!Redactor(secrets: target.redactionSecrets).redact(target.baseURL).contains("hunter2-pass"))
     }
 }
+
+extension TargetsFileTests {
+    @Test func aProblemInDefaultsIsReportedOnce() {
+        let e = errors("defaults:\n  timeout: soon\n  headers: {X-A: [1]}\ntargets:\n  a: {base_url: http://h/v1}\n  b: {base_url: http://h/v1}\n")
+        #expect(e.count == 2, "\(SuiteErrors(e))")
+        has(e, line: 2, "`timeout` must be a number")
+        has(e, line: 3, "header `X-A` must be a string")
+    }
+}

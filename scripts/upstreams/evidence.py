@@ -12,9 +12,11 @@ token caps, temperature 0. Keys are passed to curl in a header file, never in it
 and redacted from everything kept.
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -204,11 +206,10 @@ class Sender:
         if raw is not None:
             headers.append("Content-Type: application/json")
             shown += ["-H", shell_quote("Content-Type: application/json"), "-d", shell_quote(raw)]
-        hfile = os.path.join(self.tmp, "headers")
-        with open(hfile, "w", encoding="utf-8") as f:
+        fd, hfile = tempfile.mkstemp(dir=self.tmp)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write("\n".join(headers) + "\n")
-        os.chmod(hfile, 0o600)
-        cmd = ["curl", "-sS", "-i", "--max-time", "90", "-X", method, url, "-H", "@" + hfile]
+        cmd = ["curl", "-sS", "-i", "--max-time", "300", "-X", method, url, "-H", "@" + hfile]
         if raw is not None:
             cmd += ["--data-binary", "@-"]
         t0 = time.monotonic()
@@ -309,15 +310,33 @@ def main():
     ap.add_argument("--embedding-model")
     ap.add_argument("--key-env")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--jobs", type=int, default=4, help="requests in flight at once")
     args = ap.parse_args()
     key = os.environ.get(args.key_env, "") if args.key_env else ""
     if args.key_env and not key:
         sys.exit(f"evidence.py: ${args.key_env} is not set")
     sender = Sender(args.base_url, key)
-    features = {}
+    steps_by_feature = plan(args.model, args.embedding_model)
+    # Identical requests are sent once, as the prober does; independent ones go out
+    # together (as many as the server has slots), the stop probe after its control.
     cache = {}
+
+    def ident(method, path, body, auth, join):
+        return json.dumps([method, path, body, auth, join], sort_keys=True)
+
+    pending = {}
+    for steps in steps_by_feature.values():
+        for _, method, path, body, auth, join in steps:
+            if body != "STOP":
+                pending.setdefault(ident(method, path, body, auth, join), (method, path, body, auth, join))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {k: pool.submit(sender.send, *v) for k, v in pending.items()}
+        for k, f in futures.items():
+            cache[k] = f.result()
+
+    features = {}
     errors_seen = []
-    for feature, steps in plan(args.model, args.embedding_model).items():
+    for feature, steps in steps_by_feature.items():
         records = []
         control_content = None
         for label, method, path, body, auth, join in steps:
@@ -327,11 +346,10 @@ def main():
                     records.append({"step": label, "note": "no stop piece could be cut from the control"})
                     continue
                 body = merged(basic(args.model), stop=[piece])
-            ident = json.dumps([method, path, body, auth, join], sort_keys=True)
-            # Identical requests are sent once, as the prober does.
-            if ident not in cache:
-                cache[ident] = sender.send(method, path, body, auth, join)
-            r = cache[ident]
+            key_ = ident(method, path, body, auth, join)
+            if key_ not in cache:
+                cache[key_] = sender.send(method, path, body, auth, join)
+            r = cache[key_]
             rec = {"step": label, "curl": r["curl"], "status": r["status"], "headers": r["headers"],
                    "elapsed_ms": r["elapsed_ms"], "excerpt": sender.redact(excerpt(r))}
             if r["error"]:
@@ -343,8 +361,8 @@ def main():
                 except (ValueError, KeyError, IndexError, TypeError):
                     control_content = None
             if path == "/chat/completions" and join == "clean" and r["status"] and r["status"] >= 400:
-                if ident not in [e[0] for e in errors_seen]:
-                    errors_seen.append((ident, feature, rec))
+                if key_ not in [e[0] for e in errors_seen]:
+                    errors_seen.append((key_, feature, rec))
         features[feature] = records
     features["errors.envelope"] = [dict(rec, step=f"{feature}/{rec['step']}") for _, feature, rec in errors_seen]
     doc = {"target": args.target, "base": "$BASE = " + re.sub(r":\d+/", ":PORT/", args.base_url),
@@ -352,6 +370,7 @@ def main():
     text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
     if key and key in text:
         sys.exit("evidence.py: refusing to write evidence that holds the key")
+    shutil.rmtree(sender.tmp, ignore_errors=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text + "\n")

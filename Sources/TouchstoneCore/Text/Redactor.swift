@@ -28,6 +28,9 @@ public struct Redactor: Sendable {
     /// windows by their first 8 bytes (a fast first test of every position of a text).
     private let fragmentSources: [[UInt8]]
     private let windows: [UInt64: [(source: Int, offset: Int)]]
+    /// Which byte pairs start some window: most positions of a text are passed over with one
+    /// table look-up.
+    private let windowStarts: [Bool]
 
     public init(secrets: [String]) {
         var forms = Set<String>()
@@ -82,6 +85,11 @@ public struct Redactor: Sendable {
         }
         self.fragmentSources = sources
         self.windows = windows
+        var starts = [Bool](repeating: false, count: 1 << 16)
+        for source in sources {
+            for k in 0...(source.count - Redactor.fragmentLength) { starts[Int(source[k]) << 8 | Int(source[k + 1])] = true }
+        }
+        self.windowStarts = starts
         needles = forms.filter { $0.count >= Redactor.minimumLength }
             .map { Array($0.utf8) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
@@ -126,7 +134,7 @@ public struct Redactor: Sendable {
             var i = 0
             while i + n <= p.count {
                 w = w << 8 | UInt64(p[i + 7])
-                if let candidates = windows[w] {
+                if windowStarts[Int(w >> 48)], let candidates = windows[w] {
                     var end = i
                     for c in candidates {
                         let source = fragmentSources[c.source]

@@ -98,8 +98,8 @@ extension Personalities {
             // `--jinja` is on by default in current builds, so tools are no longer refused [L1, L2
             // describe older ones]. The model has no chat template (llama.cpp falls back to ChatML,
             // which cannot render tools), and a named tool_choice object is dropped ("Wrong type
-            // supplied for parameter 'tool_choice'"): tools accepted, never called. Model-dependent:
-            // a model whose template supports tools gets grammar-constrained calls.
+            // supplied for parameter 'tool_choice'"): tools accepted, never called. `required` was
+            // not enforced even with a tool-capable template (docs/real-upstreams.md).
             $0.toolChoice = .toolsIgnored
             $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
             $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors

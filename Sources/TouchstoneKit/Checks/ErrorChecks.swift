@@ -37,7 +37,9 @@ enum ErrorChecks {
 
     /// Error responses to requests on the chat completions endpoint itself (not the doubled-slash
     /// variant). 404/405 count only if the endpoint answered 2xx at some point (otherwise they
-    /// mean "no such endpoint").
+    /// mean "no such endpoint"). Ordered by status, then request, not by arrival: the detail
+    /// and quirks must not depend on which concurrent request finished first (a sharded run
+    /// merged must equal the unsharded run).
     static func chatErrors(_ log: [Exchange]) -> [Exchange] {
         let chat = log.filter { $0.request.join == .clean && $0.request.path.hasSuffix("chat/completions") }
         let served = chat.contains { ($0.status ?? 0) / 100 == 2 }
@@ -45,7 +47,7 @@ enum ErrorChecks {
             guard let s = e.status, s >= 400 else { return false }
             if !served && (s == 404 || s == 405) { return false }
             return true
-        }
+        }.sorted { ($0.status ?? 0, $0.request.fingerprint) < ($1.status ?? 0, $1.request.fingerprint) }
     }
 
     /// The error-body dialect of features.md § Quirks `error_envelope`.

@@ -62,6 +62,45 @@ extension Prober {
     }
 }
 
+extension Prober {
+    /// The task priority of each selected case that others wait for: `.high` for the heads of
+    /// the longest chains (at least half the longest, a streamed request counting as three
+    /// plain ones), `.medium` for the others;
+    /// cases nobody waits for are absent (the prober runs them at `.low`). A limited `--jobs`
+    /// then spends its slots on the critical path first.
+    func priorities(_ selected: [Case]) -> [String: TaskPriority] {
+        let waits = self.waits()
+        var dependents: [String: [String]] = [:]
+        for (c, ws) in waits { for w in ws { dependents[w, default: []].append(c) } }
+        // A streamed answer takes several times a plain one (every token is a chunk).
+        var templates: [String: RequestTemplate] = [:]
+        for c in cases { for st in c.steps { if let v = st.variants.first { templates["\(c.id)/\(st.id)"] = v.request } } }
+        func streams(_ t: RequestTemplate, _ depth: Int = 0) -> Bool {
+            if let v = t.merge?["stream"]?.boolValue ?? t.body?["stream"]?.boolValue { return v }
+            guard depth < 16, let e = t.extends, let base = templates[e] else { return false }
+            return streams(base, depth + 1)
+        }
+        let steps = Dictionary(selected.map { c in
+            (c.id, c.steps.map { st in st.variants.first.map { streams($0.request) ? 3 : 1 } ?? 1 }.reduce(0, +))
+        }, uniquingKeysWith: { a, _ in a })
+        // Cost (plain requests) from the start of a case to the end of the longest chain through it.
+        var tail: [String: Int] = [:]
+        func tailOf(_ id: String, _ depth: Int) -> Int {
+            if let t = tail[id] { return t }
+            guard depth < 1024 else { return 0 }  // suites are acyclic; a bound all the same
+            let t = (steps[id] ?? 0) + (dependents[id] ?? []).map { tailOf($0, depth + 1) }.reduce(0, max)
+            tail[id] = t
+            return t
+        }
+        let longest = selected.map { tailOf($0.id, 0) }.reduce(0, max)
+        var out: [String: TaskPriority] = [:]
+        for c in selected where !(dependents[c.id] ?? []).isEmpty {
+            out[c.id] = 2 * tailOf(c.id, 0) >= longest ? .high : .medium
+        }
+        return out
+    }
+}
+
 /// Unlimited parallelism, simulated in time order: every case starts as soon as what it waits
 /// for has finished; a shared request finishes when its first sender's copy does.
 struct CriticalPathSimulation {
@@ -137,9 +176,10 @@ struct CriticalPathSimulation {
             }
         }
 
-        // The chain ends at the latest case finish; walk back through the links.
+        // The chain ends at the latest case finish (of equal ones, the last to happen: the case
+        // that waited for the others); walk back through the links.
         guard let end = items.map(\.id).filter({ finishTime[$0] != nil })
-            .max(by: { (finishTime[$0]!, $1) < (finishTime[$1]!, $0) }) else {
+            .max(by: { (finishTime[$0]!, finishEvent[$0]!) < (finishTime[$1]!, finishEvent[$1]!) }) else {
             return CriticalPath(length: 0, requests: 0, cases: [])
         }
         var requests = 0

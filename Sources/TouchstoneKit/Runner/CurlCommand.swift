@@ -6,9 +6,11 @@ import TouchstoneCore
 ///   header, an `api-key` header, …) the command reads it from the environment variable it came
 ///   from, `"${OPENAI_API_KEY}"`, or `${TOUCHSTONE_API_KEY}` when the key did not come from a
 ///   variable (the emulator's). Every other secret is masked by the redactor, as everywhere.
-/// - One line for POSIX shells: words in single quotes; a body with control characters or
-///   bytes that are not UTF-8 in ANSI-C quotes (`$'…\x00…'`, bash, zsh and ksh). Method,
-///   URL, every header and the body exactly as sent; `-N` for streams, `-k` with `--insecure`.
+/// - One line for POSIX shells: words in single quotes (double quotes where the key variable
+///   is expanded). A body with control characters or bytes that are not UTF-8 (a NUL cannot be
+///   a command-line argument) is piped in: `printf '{\000\377}' | curl … --data-binary @-`.
+///   Method, URL, every header and the body exactly as sent; `-N` for streams, `-k` with
+///   `--insecure`.
 /// - A body longer than `bodyLimit` bytes is cut at a UTF-8 boundary and the command ends
 ///   with a `# body cut …` comment: shape only, not runnable as is.
 public enum CurlCommand {
@@ -52,6 +54,7 @@ public enum CurlCommand {
             words += ["-H", secretAware("\(h.name): \(h.value)", context, redactor)]
         }
         var note = ""
+        var pipe = ""
         if let body = request.body {
             var shown = body[...]
             if body.count > bodyLimit {
@@ -60,9 +63,43 @@ public enum CurlCommand {
                 shown = body[..<cut]
                 note = " # body cut at \(cut) of \(body.count) bytes"
             }
-            words += ["--data-raw", bodyWord(Array(shown), context, redactor)]
+            if let text = String(validating: shown, as: UTF8.self), !needsEscapes(text) {
+                words += ["--data-raw", secretAware(text, context, redactor)]
+            } else {
+                // Exact bytes through printf (octal escapes); secrets (the key among them) masked.
+                pipe = "printf " + printfFormat(redactor.redact(bytes: Array(shown))) + " | "
+                words += ["--data-binary", "@-"]
+            }
         }
-        return words.joined(separator: " ") + note
+        return pipe + words.joined(separator: " ") + note
+    }
+
+    /// A printf format that prints exactly `bytes`: printable ASCII and valid UTF-8 as is,
+    /// `%%`, `\\`, and `\NNN` (octal) for every other byte; single-quoted.
+    static func printfFormat(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "%") {
+                out += "%%"
+                i += 1
+            } else if b == UInt8(ascii: "\\") {
+                out += "\\\\"
+                i += 1
+            } else if b >= 0x20 && b < 0x7F {
+                out.unicodeScalars.append(UnicodeScalar(b))
+                i += 1
+            } else if b >= 0x80, let (scalar, n) = decodeOne(bytes, at: i) {
+                out.unicodeScalars.append(scalar)
+                i += n
+            } else {
+                let octal = String(b, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+                i += 1
+            }
+        }
+        return singleQuoted(out)
     }
 
     /// A word in which the key becomes `${VARIABLE}` and other secrets are masked.
@@ -74,20 +111,8 @@ public enum CurlCommand {
         return "\"" + pieces.map(doubleQuotedContent).joined(separator: "${\(context.keyVariable)}") + "\""
     }
 
-    static func bodyWord(_ bytes: [UInt8], _ context: Context, _ redactor: Redactor) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) {
-            return secretAware(text, context, redactor)
-        }
-        // Not UTF-8: the exact bytes, escaped; then masked (printable runs stay literal).
-        var text = redactor.redact(ansiC(bytes))
-        if let key = context.key, !key.isEmpty {
-            text = text.replacingOccurrences(of: key, with: Redactor.mask)
-        }
-        return text
-    }
-
     static func quoted(_ text: String) -> String {
-        needsANSIC(text) ? ansiC(Array(text.utf8)) : singleQuoted(text)
+        needsEscapes(text) ? ansiC(Array(text.utf8)) : singleQuoted(text)
     }
 
     static func singleQuoted(_ text: String) -> String {
@@ -112,7 +137,8 @@ public enum CurlCommand {
         return out
     }
 
-    static func needsANSIC(_ text: String) -> Bool {
+    /// Control characters (a newline included): they would break the one-line command.
+    static func needsEscapes(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 

@@ -79,11 +79,12 @@ enum Latency {
     static func figures(_ ex: Exchange) -> LatencyFigures? {
         guard let s = ex.stream, let ttfb = ex.ttfbMs else { return nil }
         let data = s.events.filter { $0.data != "[DONE]" }
-        let firstToken = data.first { e in
+        func carriesToken(_ e: StreamEvent) -> Bool {
             guard let d = e.json?["choices"]?[0]?["delta"] else { return false }
             return d["content"]?.stringValue?.isEmpty == false || d["tool_calls"] != nil
                 || d["reasoning_content"] != nil || d["reasoning"] != nil
         }
+        let firstToken = data.first(where: carriesToken)
         let times = data.map(\.atMs)
         let gaps = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
         func pct(_ p: Double) -> Double? {
@@ -91,8 +92,10 @@ enum Latency {
             let i = min(gaps.count - 1, Int((p * Double(gaps.count - 1)).rounded()))
             return (gaps[i] * 100).rounded() / 100
         }
+        // From the first token to the last one: the finish and usage chunks after the last
+        // token carry none, and counting their gaps would understate the rate.
         var tps: Double? = nil
-        if let first = firstToken?.atMs, let lastT = times.last, lastT > first {
+        if let first = firstToken?.atMs, let lastT = data.last(where: carriesToken)?.atMs, lastT > first {
             let tokens = ex.completionTokens > 0 ? ex.completionTokens
                 : data.filter { $0.json?["choices"]?[0]?["delta"]?["content"]?.stringValue?.isEmpty == false }.count
             if tokens > 1 { tps = (Double(tokens - 1) / ((lastT - first) / 1000) * 10).rounded() / 10 }

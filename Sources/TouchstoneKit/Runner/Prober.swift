@@ -67,12 +67,14 @@ public struct Prober: Sendable {
         let session = Session(transport: transport)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
 
-        // Case tasks return true; the watcher returns false when the run must stop.
+        // Case tasks return true; the watcher returns false when the run must stop. Cases that
+        // others wait for run at a higher priority (their requests go out first).
+        let priorities = self.priorities(selected)
         await withTaskGroup(of: Bool.self) { group in
             for c in selected {
                 let deps = graph.dependencies(of: c, universe: universe)
                 let waitFor = graph.afterCases(of: c)
-                group.addTask {
+                group.addTask(priority: priorities[c.id] ?? .low) {
                     for id in waitFor { await session.waitCase(id) }
                     let runner = CaseRunner(testCase: c, target: target, builder: builder, session: session,
                                             redactor: redactor, control: control)

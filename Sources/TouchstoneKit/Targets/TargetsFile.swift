@@ -62,7 +62,9 @@ public enum TargetsFile {
         }
         var reader = TargetsReader(file: file, environment: environment)
         let specs = reader.read(root)
-        let errors = reader.errors + uniquenessErrors(specs)
+        // A problem in `defaults:` is found once per target: report it once.
+        var seen = Set<String>()
+        let errors = (reader.errors + uniquenessErrors(specs)).filter { seen.insert($0.description).inserted }
         if !errors.isEmpty { throw SuiteErrors(errors) }
         return specs
     }
