@@ -124,14 +124,18 @@ MODEL_ALIAS="gemma-3-270m"
 export TS_LLAMA_EMBED_KEY="sk-llama-$("$TS_PYTHON" -c 'import secrets; print(secrets.token_hex(16))')"
 export TS_LITELLM_MASTER_KEY="sk-litellm-$("$TS_PYTHON" -c 'import secrets; print(secrets.token_hex(16))')"
 
-# Small context, 4 slots: the probe sends at most 4 requests at once (--jobs 4).
-SLOTS=4
-LLAMA_COMMON=(--alias "$MODEL_ALIAS" -c 4096 -np "$SLOTS" --threads 2)
-declare -A PORT FLAGS BASE KEYENV EMBED
+# Small contexts. llama-jinja has 4 slots and is probed with 4 requests at once. llama-embed
+# has one slot: with several, an embeddings request waits until no slot is generating, and
+# under a steady stream of chat probes it starved past the timeout (docs/real-upstreams.md);
+# with one slot requests queue in order. It is probed with 2 at once.
+LLAMA_COMMON=(--alias "$MODEL_ALIAS" --threads 2)
+declare -A PORT FLAGS BASE KEYENV EMBED JOBS
 start_llama_jinja() {
     PORT[llama-jinja]="$(ts_free_port)"
-    FLAGS[llama-jinja]="--jinja ${LLAMA_COMMON[*]}"
-    scripts/upstreams/llama.sh start llama-jinja "${PORT[llama-jinja]}" --jinja "${LLAMA_COMMON[@]}"
+    local flags=(--jinja -np 4 -c 4096 "${LLAMA_COMMON[@]}")
+    FLAGS[llama-jinja]="${flags[*]}"
+    JOBS[llama-jinja]=4
+    scripts/upstreams/llama.sh start llama-jinja "${PORT[llama-jinja]}" "${flags[@]}"
     STARTED+=(llama-jinja)
     BASE[llama-jinja]="http://127.0.0.1:${PORT[llama-jinja]}/v1"
     KEYENV[llama-jinja]=""
@@ -139,9 +143,11 @@ start_llama_jinja() {
 }
 start_llama_embed() {
     PORT[llama-embed]="$(ts_free_port)"
-    FLAGS[llama-embed]="--embeddings --pooling mean --api-key \$TS_LLAMA_EMBED_KEY ${LLAMA_COMMON[*]}"
+    local flags=(-np 1 -c 2048 "${LLAMA_COMMON[@]}")
+    FLAGS[llama-embed]="--embeddings --pooling mean --api-key \$TS_LLAMA_EMBED_KEY ${flags[*]}"
+    JOBS[llama-embed]=2
     scripts/upstreams/llama.sh start llama-embed "${PORT[llama-embed]}" \
-        --embeddings --pooling mean --api-key "$TS_LLAMA_EMBED_KEY" "${LLAMA_COMMON[@]}"
+        --embeddings --pooling mean --api-key "$TS_LLAMA_EMBED_KEY" "${flags[@]}"
     STARTED+=(llama-embed)
     BASE[llama-embed]="http://127.0.0.1:${PORT[llama-embed]}/v1"
     KEYENV[llama-embed]="TS_LLAMA_EMBED_KEY"
@@ -158,6 +164,7 @@ start_litellm_proxy() {
     STARTED+=(litellm-proxy)
     BASE[litellm-proxy]="http://127.0.0.1:${PORT[litellm-proxy]}/v1"
     KEYENV[litellm-proxy]="TS_LITELLM_MASTER_KEY"
+    JOBS[litellm-proxy]=4  # the slots of llama-jinja behind it
     EMBED[litellm-proxy]="$MODEL_ALIAS"
 }
 
@@ -176,7 +183,7 @@ probe() {  # probe TARGET: `touchstone run` on a one-target file, asserting repo
     } >"$dir/targets.yaml"
     local rc=0
     "$TS_BIN" run --targets "$dir/targets.yaml" --expect reports/expected.yaml \
-        --jobs "$SLOTS" --timeout 180 --quiet \
+        --jobs "${JOBS[$t]}" --timeout 180 --quiet \
         --json "$dir/report.json" --junit "$dir/junit.xml" --markdown "$dir/table.md" \
         >"$dir/console.txt" 2>"$dir/stderr.txt" || rc=$?
     case "$rc" in
@@ -200,7 +207,7 @@ run_target() {  # run_target TARGET: start (unless started), probe, record
     if [ "$PUBLISH" = 1 ]; then
         timed "evidence $t" "$TS_PYTHON" scripts/upstreams/evidence.py --target "$t" \
             --base-url "${BASE[$t]}" --model "$MODEL_ALIAS" --embedding-model "${EMBED[$t]}" \
-            ${KEYENV[$t]:+--key-env "${KEYENV[$t]}"} --out "$OUT/$t/evidence.json"
+            ${KEYENV[$t]:+--key-env "${KEYENV[$t]}"} --jobs "${JOBS[$t]}" --out "$OUT/$t/evidence.json"
     fi
 }
 

@@ -87,7 +87,7 @@ struct FaultTests {
         let faultLimits = switch fault.kind {
         case .stallBeforeHeaders: Timeouts(connect: 30, firstByte: 2, idle: 60, total: 60)
         case .stallMidStream: Timeouts(connect: 30, firstByte: 60, idle: 2, total: 60)
-        case .slowDrip: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 3)
+        case .slowDrip: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 6)
         default: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 60)
         }
         func request(_ scope: Fault.Scope, limits: Timeouts? = nil) -> HTTPRequest {

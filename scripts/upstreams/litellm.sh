@@ -35,6 +35,12 @@ _litellm_install() {
 
 litellm_install() { ts_with_lock litellm _litellm_install; }
 
+# The comment block at the top of this file.
+usage() { awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; }
+
+# One compound command, read whole before it runs: editing this file cannot reach a
+# running copy.
+{
 cmd="${1:-}"; shift || true
 case "$cmd" in
     install)
@@ -58,5 +64,6 @@ case "$cmd" in
         [ $# -ge 1 ] || ts_die "usage: litellm.sh stop NAME"
         ts_stop "$1" ;;
     *)
-        sed -n '2,14p' "$0" >&2; exit 2 ;;
+        usage >&2; exit 2 ;;
 esac
+}

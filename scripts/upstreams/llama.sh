@@ -66,6 +66,12 @@ _llama_install() {
 
 llama_install() { ts_with_lock llama.cpp _llama_install; }
 
+# The comment block at the top of this file.
+usage() { awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; }
+
+# One compound command, read whole before it runs: editing this file cannot reach a
+# running copy.
+{
 cmd="${1:-}"; shift || true
 case "$cmd" in
     install)
@@ -86,5 +92,6 @@ case "$cmd" in
         [ $# -ge 1 ] || ts_die "usage: llama.sh stop NAME"
         ts_stop "$1" ;;
     *)
-        sed -n '2,16p' "$0" >&2; exit 2 ;;
+        usage >&2; exit 2 ;;
 esac
+}

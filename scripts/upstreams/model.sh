@@ -35,9 +35,16 @@ _model_install() {
 
 model_install() { ts_with_lock model _model_install; }
 
+# The comment block at the top of this file.
+usage() { awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; }
+
+# One compound command, read whole before it runs: editing this file cannot reach a
+# running copy.
+{
 case "${1:-}" in
     install) model_install ;;
     path) model_install; echo "$MODEL_FILE" ;;
     sha256) model_install; cat "$MODEL_DEST/SHA256" ;;
-    *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+    *) usage >&2; exit 2 ;;
 esac
+}

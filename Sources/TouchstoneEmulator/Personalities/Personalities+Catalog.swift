@@ -103,8 +103,10 @@ extension Personalities {
             $0.toolChoice = .toolsIgnored
             $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
             $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors
-            // Not set any more: n > 1 → 500 [L2] (observed: 2 choices) and SSE keep-alive comments
-            // [L4] (none seen; this build's server has no keep-alive code).
+            // Not set any more: n > 1 → 500 [L2] (observed: 2 choices with -np 4; n is capped by the
+            // slots, -np 1 gives 400 "Field 'n': Value must be between 1 <= value <= 1": this
+            // personality is a multi-slot server) and SSE keep-alive comments [L4] (none seen; this
+            // build's server has no keep-alive code).
         },
         expected: expecting([
             "base_url.trailing_slash": .unsupported,

@@ -43,6 +43,14 @@ enum LatencyBench {
 
         var timingWorst: Double { [ttfb, ttft, p50, p95].map(Self.worstAbs).filter { !$0.isNaN }.max() ?? .nan }
 
+        /// Every timing error (ttfb, ttft, gap p50 and p95), absolute.
+        var all: [Double] { (ttfb + ttft + p50 + p95 + tokenGap).map(abs) }
+        /// The share of figures within ±2 ms.
+        var within2: Double { Double(all.filter { $0 <= 2 }.count) / Double(max(1, all.count)) }
+        var headline: String {
+            "median \(fmt(quantile(all, 0.5))) ms, p90 \(fmt(quantile(all, 0.9))) ms, worst \(fmt(all.max() ?? .nan)) ms; \(fmt(within2 * 100, 0))% within ±2 ms"
+        }
+
         var summary: String {
             func s(_ name: String, _ xs: [Double]) -> String {
                 guard !xs.isEmpty else { return "\(name) -" }
@@ -82,17 +90,16 @@ enum LatencyBench {
             "exact-clock source, stream.* ×\(ctx.quick ? 2 : 10): \(raw.summary)",
         ] + emu.worst.prefix(8).map { "emulator off by > 2 ms: \($0)" } + raw.worst.prefix(8).map { "source off by > 2 ms: \($0)" }
         out.figures.append(Figure(
-            target: 6, name: "latency figures vs injected delays (exact-clock source)",
-            goal: "±2 ms", measured: "worst \(fmt(raw.timingWorst)) ms (ttfb, ttft, gap p50/p95)",
-            alternative: "200 ms + 20 ms/event schedule", ratio: "token gap from tok/s: worst \(fmt(Errors.worstAbs(raw.tokenGap))) ms",
-            met: raw.timingWorst <= 2 && Errors.worstAbs(raw.tokenGap) <= 2,
-            note: "\(raw.streams) streams", load: ctx.load))
+            target: 6, name: "latency figures vs injected delays (exact-clock source, \(raw.streams) streams)",
+            goal: "±2 ms", measured: raw.headline,
+            alternative: "200 ms + 20 ms/event schedule", ratio: "-",
+            met: (raw.all.max() ?? .infinity) <= 2,
+            note: "figures: ttfb, ttft, gap p50/p95, token gap (1000 / tok/s)", load: ctx.load))
         out.figures.append(Figure(
-            target: 6, name: "latency figures vs injected delays (emulator, whole taxonomy, --jobs 8)",
-            goal: "±2 ms", measured: "worst \(fmt(emu.timingWorst)) ms (ttfb, ttft, gap p50/p95)",
-            alternative: "200 ms + 20 ms/event knobs", ratio: "token gap from tok/s: worst \(fmt(Errors.worstAbs(emu.tokenGap))) ms",
-            met: emu.timingWorst <= 2 && Errors.worstAbs(emu.tokenGap) <= 2,
-            note: "\(emu.streams) streams; includes the emulator's own timer error", load: ctx.load))
+            target: 6, name: "latency figures vs injected delays (emulator, whole taxonomy, \(emu.streams) streams)",
+            goal: "±2 ms (info: includes the emulator's timing)", measured: emu.headline,
+            alternative: "200 ms + 20 ms/event knobs", ratio: "-", met: nil,
+            note: "the emulator's own timer and socket behaviour are part of what is seen", load: ctx.load))
         return out
     }
 }
