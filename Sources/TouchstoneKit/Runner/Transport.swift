@@ -83,6 +83,7 @@ struct Transport: Sendable {
             }
         }
         var ended = false
+        var curlFirstByteMs = 0.0
         var lastByte = started
         do {
             for try await event in client.stream(http) {
@@ -107,8 +108,9 @@ struct Transport: Sendable {
                     } else {
                         textBytes += bytes
                     }
-                case .end:
+                case .end(let timings):
                     ended = true
+                    curlFirstByteMs = timings.firstByte * 1000
                 }
             }
         } catch let error as TransferError {
@@ -127,6 +129,14 @@ struct Transport: Sendable {
             take(parser!.finish())
             record.violations = parser!.violations
             record.comments = parser!.commentCount
+            // Times are taken when this task sees the bytes, from before the transfer was queued.
+            // curl timed the first byte from the transfer's own start: the difference is this
+            // process's own delay (queueing, a busy thread pool), taken off every figure.
+            if let seen = ex.ttfbMs, curlFirstByteMs > 0, seen > curlFirstByteMs {
+                let lag = seen - curlFirstByteMs
+                ex.ttfbMs = curlFirstByteMs
+                for k in record.events.indices { record.events[k].atMs = max(curlFirstByteMs, record.events[k].atMs - lag) }
+            }
             ex.stream = record
         } else {
             ex.json = parseJSON(textBytes)
