@@ -44,6 +44,7 @@ struct EmulateCommand: AsyncParsableCommand {
         print("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
         if let key = p.apiKey { print("bearer key (an emulator key, not a secret): \(key)") }
         print("press Ctrl-C to stop")
+        fflush(nil)  // flush stdout: a script reading the base URL through a pipe must see it now
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))
         }

@@ -217,9 +217,9 @@ struct RunDriver {
         }
         if let file = reporting.baseline {
             do {
-                return Expectations.baseline(try JSONReportWriter.decode(Data(contentsOf: URL(fileURLWithPath: file))))
+                return Expectations.baseline(try ReportFile.read(file))
             } catch {
-                FileHandle.standardError.write(Data("\(file): error: cannot read the baseline report: \(error.localizedDescription)\n".utf8))
+                FileHandle.standardError.write(Data("--baseline: \(error)\n".utf8))
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
