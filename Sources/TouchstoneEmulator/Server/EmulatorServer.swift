@@ -92,6 +92,9 @@ public final class EmulatorServer: Sendable {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     guard let client = try? await listener.accept() else { break }
+                    // Streamed events must leave at once: without TCP_NODELAY a reused connection
+                    // holds small writes ~40 ms (Nagle + delayed ACK) and skews latency figures.
+                    try? client.socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
                     group.addTask { await Connection(socket: client, emulator: emulator, fault: fault).serve() }
                 }
                 group.cancelAll()

@@ -29,8 +29,8 @@ final class Child: @unchecked Sendable {
         let tag = UUID().uuidString
         stdoutURL = dir.appendingPathComponent("touchstone-bench-\(tag).out")
         stderrURL = dir.appendingPathComponent("touchstone-bench-\(tag).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try Child.resolve(arguments[0]))
         process.arguments = Array(arguments.dropFirst())
         var env = ProcessInfo.processInfo.environment
