@@ -252,11 +252,8 @@ public enum JUnitWriter {
 
     /// ISO-8601 UTC with `Z` and whole seconds, or nil when `text` is not a date.
     static func isoTimestamp(_ text: String) -> String? {
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = plain.date(from: text) ?? fractional.date(from: text) else { return nil }
-        return plain.string(from: date)  // default options: UTC, `Z`
+        guard let date = ISODate.parse(text) else { return nil }
+        return ISO8601DateFormatter().string(from: date)  // default options: UTC, `Z`
     }
 
     static func compact(_ value: JSONValue) -> String {

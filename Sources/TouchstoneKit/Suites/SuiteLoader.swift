@@ -35,17 +35,7 @@ public enum SuiteLoader {
     }
 
     public static func load(file path: String) throws -> Suite {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 0, column: 0),
-                                          message: "cannot read file: \(error.localizedDescription)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 1, column: 1),
-                                          message: "file is not valid UTF-8")])
-        }
+        let text = try SuiteErrors.readText(path, what: "file")
         return try load(text: text, file: path)
     }
 

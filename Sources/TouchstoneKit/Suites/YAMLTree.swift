@@ -153,4 +153,21 @@ public struct SuiteErrors: Error, Sendable, CustomStringConvertible, LocalizedEr
     public init(_ errors: [SuiteError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
     public var errorDescription: String? { description }
+
+    /// The text of a YAML file, or an error at its place: `what` names the file in messages
+    /// ("file", "the targets file").
+    static func readText(_ path: String, what: String) throws -> String {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 0, column: 0),
+                                          message: "cannot read \(what): \(error.localizedDescription)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 1, column: 1),
+                                          message: "\(what) is not valid UTF-8")])
+        }
+        return text
+    }
 }

@@ -34,17 +34,7 @@ public enum TargetsFile {
     public static func load(file path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> [TargetSpec]
     {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 0, column: 0),
-                                          message: "cannot read the targets file: \(error.localizedDescription)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 1, column: 1),
-                                          message: "the targets file is not valid UTF-8")])
-        }
+        let text = try SuiteErrors.readText(path, what: "the targets file")
         return try load(text: text, file: path, environment: environment)
     }
 

@@ -105,17 +105,10 @@ public enum ReportMerge {
 
     /// Orders ISO-8601 timestamps by instant (falling back to text order for other strings).
     static func earlier(_ a: String, _ b: String) -> Bool {
-        switch (date(a), date(b)) {
+        switch (ISODate.parse(a), ISODate.parse(b)) {
         case let (x?, y?): x < y
         default: a < b
         }
-    }
-
-    static func date(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return plain.date(from: text) ?? fractional.date(from: text)
     }
 }
 
