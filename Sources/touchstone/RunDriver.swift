@@ -14,8 +14,11 @@ struct ProbingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds each request may take (first byte, idle gap, total). Generous by default for slow local models; a targets file's `timeout:` wins for its target.", valueName: "seconds"))
     var timeout: Double = 120
 
-    @Option(help: ArgumentHelp("A directory of suite files (default: the built-in suites).", valueName: "dir"))
+    @Option(help: ArgumentHelp("A directory of your own suite files, added to the built-in suites (a file whose `suite:` name is a built-in suite's replaces it).", valueName: "dir"))
     var suites: String?
+
+    @Flag(help: "Use only the suites of --suites, not the built-in ones.")
+    var onlySuites = false
 
     @Option(help: ArgumentHelp("Only these features (glob, repeatable, e.g. 'stream.*'); prerequisites are added.", valueName: "glob"))
     var features: [String] = []
@@ -33,6 +36,7 @@ struct ProbingOptions: ParsableArguments {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
+        if onlySuites && suites == nil { throw ValidationError("--only-suites needs --suites DIR") }
     }
 
     var probeOptions: ProbeOptions { ProbeOptions(jobs: jobs, timeout: timeout, include: features, exclude: skip) }
@@ -197,9 +201,8 @@ struct RunDriver {
     // MARK: Configuration
 
     func loadSuites() throws -> [Suite] {
-        let dir = try probing.suites ?? SuiteLocator.defaultDirectory()
         do {
-            return try SuiteLoader.load(directory: dir)
+            return try BuiltinSuites.load(adding: probing.suites, replacing: probing.onlySuites)
         } catch let e as SuiteErrors {
             FileHandle.standardError.write(Data("\(e.description)\n".utf8))
             throw ExitCode(ExitStatus.usage.rawValue)

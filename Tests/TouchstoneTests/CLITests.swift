@@ -24,11 +24,13 @@ struct CLITests {
         var stderr: String
     }
 
-    func touchstone(_ args: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        var env: [Environment.Key: String?] = ["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites]
+    func touchstone(_ args: [String], environment: [String: String] = [:], binary: String = Self.binary,
+                    directory: String? = nil) async throws -> Outcome {
+        var env: [Environment.Key: String?] = ["NO_COLOR": "1"]
         for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
-        let r = try await run(.path(FilePath(Self.binary)), arguments: Arguments(args),
+        let r = try await run(.path(FilePath(binary)), arguments: Arguments(args),
                               environment: .inherit.updating(env),
+                              workingDirectory: directory.map { FilePath($0) },
                               output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         let status: Int32 = switch r.terminationStatus {
         case .exited(let c): c

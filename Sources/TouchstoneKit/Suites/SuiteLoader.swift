@@ -4,13 +4,22 @@ import TouchstoneCore
 /// Loads and validates suite files. Every problem is reported with file, line and column
 /// before anything is sent; `touchstone suites validate` runs exactly this.
 public enum SuiteLoader {
-    /// Loads every `*.yaml` / `*.yml` file of a directory (sorted by name).
+    /// Loads every `*.yaml` / `*.yml` file of a directory (sorted by name) and checks them as a set.
     public static func load(directory: String) throws -> [Suite] {
+        var (suites, errors) = try loadEach(directory: directory)
+        errors += validateSet(suites)
+        if !errors.isEmpty { throw SuiteErrors(errors) }
+        return suites
+    }
+
+    /// Loads each suite file of a directory on its own: the suites that loaded and the errors
+    /// of those that did not. References between files are not checked yet (`validateSet`).
+    static func loadEach(directory: String) throws -> ([Suite], [SuiteError]) {
         let url = URL(fileURLWithPath: directory)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
             throw SuiteErrors([SuiteError(location: SourceLocation(file: directory, line: 0, column: 0),
-                                          message: "suites directory not found; pass --suites DIR")])
+                                          message: "suites directory not found")])
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: url.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
@@ -29,9 +38,7 @@ public enum SuiteLoader {
             errors.append(SuiteError(location: SourceLocation(file: directory, line: 0, column: 0),
                                      message: "no suite files (*.yaml) in this directory"))
         }
-        errors += validateSet(suites)
-        if !errors.isEmpty { throw SuiteErrors(errors) }
-        return suites
+        return (suites, errors)
     }
 
     public static func load(file path: String) throws -> Suite {
