@@ -25,21 +25,27 @@ struct EmulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         if list || personality == nil {
-            for p in Personalities.all {
-                print("\(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
-            }
+            // One name column wide enough for the longest name: names are never cut.
+            let width = (Personalities.all + Personalities.faults).map(\.name.count).max() ?? 0
+            func row(_ p: Personality) -> String { "\(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.summary)" }
+            Personalities.all.forEach { print(row($0)) }
             print("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
-            for p in Personalities.faults {
-                print("\(p.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.summary)")
-            }
+            Personalities.faults.forEach { print(row($0)) }
             if personality == nil && !list { throw ValidationError("name a personality to serve") }
             return
         }
         guard let p = Personalities.named(personality!) else {
             throw ValidationError("unknown personality `\(personality!)`; see `touchstone emulate --list`")
         }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         let server = EmulatorServer(personality: p, port: port ?? 0)
-        try await server.start()
+        do {
+            try await server.start()
+        } catch {
+            // A busy or forbidden port is the user's to fix: a usage error, before anything is served.
+            FileHandle.standardError.write(Data("error: \(error). Choose another --port, or omit it for a free one.\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
         print("serving `\(p.name)` at \(server.baseURL)")
         print("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
         if let key = p.apiKey { print("bearer key (an emulator key, not a secret): \(key)") }

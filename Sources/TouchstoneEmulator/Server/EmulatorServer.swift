@@ -71,6 +71,9 @@ public final class EmulatorServer: Sendable {
             if fault?.kind != .refused { try socket.listen(maxPendingConnection: 512) }
         } catch {
             try? socket.close()
+            if case SocketError.failed(_, _, let message) = error {
+                throw CannotListen(port: requestedPort, reason: message)
+            }
             throw error
         }
         guard case .ip4(_, let port) = try socket.sockname() else {
