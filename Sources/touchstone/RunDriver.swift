@@ -123,9 +123,7 @@ struct RunDriver {
         let failing = try reporting.failVerdicts()
         let specs = shard.map { s in s.select(allSpecs, name: \.name) } ?? allSpecs
         let knobs = try emulatorKnobs(specs)
-        for spec in specs where Prober(suites: suites, options: spec.options(probing.probeOptions)).selectedCases().isEmpty {
-            throw ValidationError("--features/--skip select no case\(specs.count > 1 ? " for target `\(spec.name)`" : ""); see `touchstone suites list`")
-        }
+        try checkFeaturePatterns(specs, suites: suites, expectations: expectations)
         if let shard, specs.isEmpty {
             console.note("shard \(shard) has no target (\(allSpecs.count) target(s) in all); writing empty reports")
         }
@@ -199,6 +197,19 @@ struct RunDriver {
     }
 
     // MARK: Configuration
+
+    /// Typos in feature patterns, and selections that leave nothing to probe: usage errors.
+    func checkFeaturePatterns(_ specs: [TargetSpec], suites: [Suite], expectations: Expectations?) throws {
+        var problems = FeaturePatterns.unmatched(probing.features, suites: suites, what: "--features")
+            + FeaturePatterns.unmatched(probing.skip, suites: suites, what: "--skip")
+        if let expectations, reporting.expect != nil {
+            problems += FeaturePatterns.unmatched(Array(Set(expectations.rules.map(\.feature))).sorted(), suites: suites, what: "--expect: feature")
+        }
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "\n")) }
+        for spec in specs where Prober(suites: suites, options: spec.options(probing.probeOptions)).selectedCases().isEmpty {
+            throw ValidationError("--features/--skip select no case\(specs.count > 1 ? " for target `\(spec.name)`" : ""); see `touchstone suites list`")
+        }
+    }
 
     func loadSuites() throws -> [Suite] {
         do {

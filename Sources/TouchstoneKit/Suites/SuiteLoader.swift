@@ -122,7 +122,7 @@ public enum SuiteLoader {
         return errors
     }
 
-    static func suggestion(_ word: String, in candidates: some Collection<String>) -> String {
+    public static func suggestion(_ word: String, in candidates: some Collection<String>) -> String {
         let best = candidates.min { editDistance(word, $0) < editDistance(word, $1) }
         if let best, editDistance(word, best) <= max(2, word.count / 3) { return "; did you mean `\(best)`?" }
         return ""
