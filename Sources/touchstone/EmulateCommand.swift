@@ -25,12 +25,15 @@ struct EmulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         if list || personality == nil {
+            // Padded to the longest name: `padding(toLength:)` would cut a longer one.
+            let width = Personalities.all.map(\.name.count).max() ?? 0
             for p in Personalities.all {
-                print("\(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
+                print("\(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) \(p.summary)")
             }
             print("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
+            let faultWidth = Personalities.faults.map(\.name.count).max() ?? 0
             for p in Personalities.faults {
-                print("\(p.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.summary)")
+                print("\(p.name.padding(toLength: faultWidth, withPad: " ", startingAt: 0)) \(p.summary)")
             }
             if personality == nil && !list { throw ValidationError("name a personality to serve") }
             return
