@@ -14,6 +14,7 @@ Run through scripts/sdk-tier.sh, which provides the pinned SDK.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -75,11 +76,13 @@ def run_personality(touchstone: str, name: str) -> dict:
 
 
 def describe(e: Exception) -> str:
+    """One line for a failure, with generated ids elided so that the docs do not change run to run."""
     if isinstance(e, openai.APIStatusError):
         message = e.body.get("message") if isinstance(e.body, dict) else None
-        return f"{type(e).__name__} {e.status_code}: {message or str(e)}"[:160]
-    text = str(e).replace("\n", " ")
-    return f"{type(e).__name__}: {text}"[:160]
+        text = f"{type(e).__name__} {e.status_code}: {message or str(e)}"
+    else:
+        text = f"{type(e).__name__}: {e}".replace("\n", " ")
+    return re.sub(r"\b(resp|msg|chatcmpl|cmpl|call)([-_])[A-Za-z0-9]{8,}", r"\1\2…", text)[:160]
 
 
 def touchstone_verdicts(touchstone: str, names: list) -> dict:
@@ -156,13 +159,19 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
     for name, result in results.items():
         comp = comparisons[name]
         ok = sum(r["ok"] for r in result["checks"].values())
-        fails = "<br>".join(f"`{cid}` → {feat}: **{verdict}**" for cid, feat, verdict, _ in comp["failures"]) or "—"
+        def failure(cid, feat, verdict):
+            if feat == "—":
+                return f"`{cid}` (no feature)"
+            known = " (known mismatch)" if (name, cid) in KNOWN_MISMATCHES else ""
+            return f"`{cid}` → {feat}: **{verdict}**{known}"
+        fails = "<br>".join(failure(cid, feat, verdict) for cid, feat, verdict, _ in comp["failures"]) or "—"
         lines.append(f"| {name} | {ok}/{len(checks.CHECKS)} | {sweep_agreement(result)} | {fails} | "
                      f"{len(comp['mismatches']) or '—'} |")
     lines += [
         "",
-        "A failure whose feature is `—` has no Touchstone feature (a newer request shape); it is shown, not",
-        "compared. Known gaps (below) are listed apart and not counted as failures.",
+        "A check with no feature has none in Touchstone (the newer tool shapes `allowed_tools` and custom",
+        "tools; `n`, `echo` and `logprobs` on `/completions`, which Touchstone probes on chat only): it is",
+        "shown, not compared. Known gaps (below) are listed apart and not counted as failures.",
         "",
         "## Known gaps",
         "",
