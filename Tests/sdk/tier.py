@@ -151,6 +151,13 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
         "`touchstone probe --emulate` for that feature, or the tier fails. On the reference every check",
         "must pass and every sweep case must get OpenAI's answer.",
         "",
+        "Run it with `scripts/sdk-tier.sh` (`--only a,b` for some personalities, `--write-docs` to",
+        "regenerate this page); CI runs it after the unit tests. It needs no input: the SDK is installed",
+        "once into a virtual environment under `${TOUCHSTONE_CACHE:-$HOME/.cache/touchstone}/sdk-venv/`",
+        "(about a minute cold on the CI machine; a warm run takes about 20 s for all personalities).",
+        "Known gaps and known mismatches are lists in `Tests/sdk/tier.py` and `Tests/sdk/sweep.py`; the",
+        "tier fails when one of them stops failing, so that it is removed and then held like the rest.",
+        "",
         "## Personality × SDK outcome × Touchstone verdict",
         "",
         "| personality | SDK checks passed | sweep as OpenAI | SDK failures → Touchstone verdict of the feature | mismatches |",
@@ -165,7 +172,8 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
             known = " (known mismatch)" if (name, cid) in KNOWN_MISMATCHES else ""
             return f"`{cid}` → {feat}: **{verdict}**{known}"
         fails = "<br>".join(failure(cid, feat, verdict) for cid, feat, verdict, _ in comp["failures"]) or "—"
-        lines.append(f"| {name} | {ok}/{len(checks.CHECKS)} | {sweep_agreement(result)} | {fails} | "
+        gaps = f" ({len(comp['gaps'])} known gaps)" if comp["gaps"] else ""
+        lines.append(f"| {name} | {ok}/{len(checks.CHECKS)}{gaps} | {sweep_agreement(result)} | {fails} | "
                      f"{len(comp['mismatches']) or '—'} |")
     lines += [
         "",
