@@ -67,5 +67,7 @@ else
 fi
 [ -x "$BIN" ] || ts_die "no touchstone binary at $BIN"
 
+# No bytecode caches in the repository.
+export PYTHONDONTWRITEBYTECODE=1
 exec "$PY" Tests/sdk/tier.py --touchstone "$BIN" "${ARGS[@]}"
 }

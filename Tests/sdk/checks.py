@@ -103,6 +103,15 @@ def models_list(ctx):
     return f"{len(ids)} models"
 
 
+def models_retrieve(ctx):
+    listed = [m.id for m in ctx.client.models.list()]
+    wanted = next((i for i in listed if i == ctx.model or i.endswith("/" + ctx.model)), ctx.model)
+    raw = ctx.client.models.with_raw_response.retrieve(wanted)
+    validate(Model, raw_json(raw), "models.retrieve")
+    assert raw.parse().id == wanted, f"asked for {wanted}, got {raw.parse().id}"
+    return wanted
+
+
 # ---- chat -----------------------------------------------------------------------------
 
 def chat_create(ctx):
@@ -411,6 +420,7 @@ def errors_envelope(ctx):
 
 CHECKS = [
     Check("models.list", "models.list", models_list),
+    Check("models.retrieve", None, models_retrieve),
     Check("chat.create", "chat.basic", chat_create),
     Check("chat.n", "chat.n", chat_n),
     Check("chat.logprobs", "chat.logprobs", chat_logprobs),
