@@ -17,7 +17,7 @@ class Case:
     id: str
     endpoint: str  # chat, completions, embeddings
     params: dict
-    expected: str = ACCEPTED  # or the `param` of OpenAI's 400
+    expected: str = ACCEPTED  # or the `param` of OpenAI's 400 (`a|b`: either)
     extra_body: dict = field(default_factory=dict)
 
 
@@ -71,7 +71,7 @@ CASES = [
     chat("n=129", "n", n=129),
     chat("stop 5 strings", "stop", stop=["a", "b", "c", "d", "e"]),
     chat("top_logprobs=21", "top_logprobs", logprobs=True, top_logprobs=21),
-    chat("top_logprobs without logprobs", "logprobs", top_logprobs=2),
+    chat("top_logprobs without logprobs", "logprobs|top_logprobs", top_logprobs=2),
     chat("max_tokens=0", "max_tokens", max_tokens=0),
     chat("reasoning_effort=bogus", "reasoning_effort", reasoning_effort="bogus-level"),
     chat("response_format bogus", "response_format", response_format={"type": "bogus"}),
@@ -84,7 +84,9 @@ CASES = [
     completions("prompt list × n", prompt=["a", "b"], n=2),
     completions("token-array prompt", prompt=[1, 2, 3]),
     completions("token-array list", prompt=[[1, 2], [3]]),
-    completions("echo+logprobs=5", prompt="a", echo=True, logprobs=5),
+    # echo with logprobs is model-dependent on OpenAI (refused for gpt-3.5-turbo-instruct): each alone.
+    completions("echo", prompt="a", echo=True),
+    completions("logprobs=5", prompt="a", logprobs=5),
     completions("logprobs=6", "logprobs", prompt="a", logprobs=6),
     completions("temperature=5", "temperature", prompt="a", temperature=5),
     completions("stream_options without stream", "stream_options", prompt="a", stream_options={"include_usage": True}),
@@ -127,4 +129,4 @@ def matches(case: Case, outcome: str) -> bool:
     if case.expected == ACCEPTED:
         return outcome == ACCEPTED
     # OpenAI names a nested param with its path (`messages[0].role`); its head is enough here.
-    return outcome.startswith("400 ") and outcome[4:].split("[")[0].split(".")[0] == case.expected
+    return outcome.startswith("400 ") and outcome[4:].split("[")[0].split(".")[0] in case.expected.split("|")
