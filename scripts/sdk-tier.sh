@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --write-docs) DOCS=1 ;;
         --only) [ $# -ge 2 ] || ts_die "--only needs a comma-separated list"; ARGS+=(--only "$2"); shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) ts_die "unknown argument $1 (see --help)" ;;
     esac
     shift
