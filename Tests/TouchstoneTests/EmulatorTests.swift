@@ -301,6 +301,158 @@ struct EmulatorTests {
         }
     }
 
+    // MARK: Legacy /completions and the reference's request rules
+
+    @Test("legacy /completions: prompts × n prompt-major, echo, legacy logprobs, token arrays, streams")
+    func legacyCompletions() async throws {
+        try await withServer(Personalities.reference) { c in
+            func complete(_ fields: [String: JSONValue]) async throws -> HTTPResult {
+                var fields = fields
+                fields["model"] = "emulator-chat"
+                return try await c.post("/completions", .object(fields))
+            }
+            let grid = try #require(try await complete(["prompt": ["a b", "c"], "n": 2, "max_tokens": 2]).json)
+            #expect(grid["choices"]?.arrayValue?.map { $0["index"] } == [0, 1, 2, 3])
+            #expect(grid["choices"]?.arrayValue?.allSatisfy { $0["text"] == " Hello! I" && $0["finish_reason"] == "length" } == true)
+            #expect(grid["usage"] == ["prompt_tokens": 3, "completion_tokens": 8, "total_tokens": 11])
+
+            let echoed = try await complete(["prompt": ["Once upon", "Twice"], "echo": true, "max_tokens": 1]).json
+            #expect(echoed?["choices"]?.arrayValue?.map { $0["text"] } == ["Once upon Hello!", "Twice Hello!"])
+            #expect(echoed?["usage"]?["completion_tokens"] == 2)  // the echoed prompt is not generated
+
+            let lp = try #require(try await complete(["prompt": "ab", "logprobs": 2, "max_tokens": 2]).json?["choices"]?[0]?["logprobs"])
+            #expect(lp["tokens"] == [" Hello!", " I"])
+            #expect(lp["token_logprobs"]?.arrayValue?.count == 2 && lp["token_logprobs"]?[0]?.numberValue ?? 0 < 0)
+            #expect(lp["top_logprobs"]?.arrayValue?.map { $0.objectValue?.count } == [2, 2])
+            #expect(lp["top_logprobs"]?[0]?[" Hello!"] == lp["token_logprobs"]?[0])
+            #expect(lp["text_offset"] == [2, 9])  // counted from the prompt's start
+            let echoLP = try await complete(["prompt": "ab", "echo": true, "logprobs": 0, "max_tokens": 1]).json?["choices"]?[0]?["logprobs"]
+            #expect(echoLP?["tokens"] == ["ab", " Hello!"] && echoLP?["text_offset"] == [0, 2])
+            #expect(echoLP?["top_logprobs"]?.arrayValue?.map { $0.objectValue?.count } == [1, 1])
+            #expect(try await complete(["prompt": "a"]).json?["choices"]?[0]?["logprobs"] == .null)
+
+            let tokens = try await complete(["prompt": [1, 2, 3], "max_tokens": 1]).json
+            #expect(tokens?["choices"]?.arrayValue?.count == 1 && tokens?["usage"]?["prompt_tokens"] == 3)
+            let tokenEcho = try await complete(["prompt": [[1, 2], [3]], "echo": true, "max_tokens": 1]).json
+            #expect(tokenEcho?["choices"]?.arrayValue?.map { $0["text"] } == ["1 2 Hello!", "3 Hello!"])
+            #expect(tokenEcho?["usage"]?["prompt_tokens"] == 3)
+            let zero = try await complete(["prompt": "Say", "echo": true, "max_tokens": 0]).json?["choices"]?[0]
+            #expect(zero?["text"] == "Say" && zero?["finish_reason"] == "length")
+
+            for bad: JSONValue in [[], [[1, 2], "x"], [[]], [-1], 7, ["a", 1]] {
+                let r = try await complete(["prompt": bad])
+                #expect(r.status == 400 && r.json?["error"]?["param"] == "prompt", "prompt \(bad): \(r.text)")
+            }
+            for (field, value): (String, JSONValue) in [("logprobs", 6), ("logprobs", true), ("n", 0), ("echo", "yes")] {
+                let r = try await complete(["prompt": "a", field: value])
+                #expect(r.status == 400 && r.json?["error"]?["param"] == .string(field), "\(field): \(value): \(r.text)")
+            }
+
+            let stream = try await complete(["prompt": ["a"], "n": 2, "max_tokens": 2, "stream": true, "logprobs": 1])
+            let events = try SSEParser.parse(stream.body).events.filter { !$0.isDone }.map { try JSONValue(parsing: $0.data) }
+            #expect(events.allSatisfy { $0["object"] == "text_completion" && $0["choices"]?.arrayValue?.count == 1 })
+            #expect(events.map { $0["choices"]?[0]?["index"] } == [0, 0, 0, 1, 1, 1])
+            for index in [0, 1] {
+                let mine = events.compactMap { $0["choices"]?[0] }.filter { $0["index"] == .int(index) }
+                #expect(mine.compactMap { $0["text"]?.stringValue }.joined() == " Hello! I")
+                #expect(mine.compactMap { $0["finish_reason"]?.stringValue } == ["length"])
+                #expect(mine.flatMap { $0["logprobs"]?["text_offset"]?.arrayValue ?? [] } == [1, 8])
+            }
+        }
+        // `n` and `logprobs` follow the chat knobs.
+        try await withServer(knobs: Knobs { $0.n = .ignore; $0.logprobs = .reject }) { c in
+            let one = try await c.post("/completions", ["model": "emulator-chat", "prompt": ["a", "b"], "n": 3]).json
+            #expect(one?["choices"]?.arrayValue?.map { $0["index"] } == [0, 1])
+            let refused = try await c.post("/completions", ["model": "emulator-chat", "prompt": "a", "logprobs": 1])
+            #expect(refused.status == 400 && refused.json?["error"]?["param"] == "logprobs")
+        }
+    }
+
+    @Test("reference request rules: OpenAI's 400s for ranges and dependent parameters; newer tool shapes accepted")
+    func referenceRequestRules() async throws {
+        let hi: JSONValue = [["role": "user", "content": "Hi"]]
+        let weather: JSONValue = ["type": "function", "function": ["name": "get_weather"]]
+        let time: JSONValue = ["type": "function", "function": ["name": "get_time"]]
+        try await withServer(Personalities.reference) { c in
+            let hot = try await c.chat(["messages": hi, "temperature": 5])
+            #expect(hot.status == 400)
+            #expect(hot.json?["error"] == ["message": "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead.",
+                                            "type": "invalid_request_error", "param": "temperature", "code": "decimal_above_max_value"])
+            let cold = try await c.chat(["messages": hi, "temperature": -0.5])
+            #expect(cold.status == 400 && cold.json?["error"]?["code"] == "decimal_below_min_value")
+            #expect(cold.json?["error"]?["message"] == "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got -0.5 instead.")
+            for (field, value): (String, JSONValue) in [("top_p", 1.5), ("presence_penalty", 3), ("frequency_penalty", -2.5)] {
+                let r = try await c.chat(["messages": hi, field: value])
+                #expect(r.status == 400 && r.json?["error"]?["param"] == .string(field), "\(field)")
+            }
+            for (field, value): (String, JSONValue) in [("temperature", 2), ("temperature", 0), ("top_p", 1), ("presence_penalty", -2)] {
+                #expect(try await c.chat(["messages": hi, field: value, "max_tokens": 1]).status == 200, "\(field) \(value)")
+            }
+
+            for stream: JSONValue? in [nil, false] {
+                var fields: [String: JSONValue] = ["messages": hi, "stream_options": ["include_usage": true]]
+                fields["stream"] = stream
+                let r = try await c.chat(fields)
+                #expect(r.status == 400 && r.json?["error"]?["param"] == "stream_options")
+                #expect(r.json?["error"]?["message"] == "The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+            }
+            #expect(try await c.chat(["messages": hi, "stream": true, "stream_options": ["include_usage": true]]).status == 200)
+
+            let parallel = try await c.chat(["messages": hi, "parallel_tool_calls": false])
+            #expect(parallel.status == 400 && parallel.json?["error"]?["param"] == "parallel_tool_calls")
+            #expect(try await c.chat(["messages": hi, "tools": [weather], "parallel_tool_calls": false]).status == 200)
+
+            let legacyHot = try await c.post("/completions", ["model": "emulator-chat", "prompt": "a", "temperature": 5])
+            #expect(legacyHot.status == 400 && legacyHot.json?["error"]?["param"] == "temperature")
+            let legacyOptions = try await c.post("/completions", ["model": "emulator-chat", "prompt": "a", "stream_options": ["include_usage": true]])
+            #expect(legacyOptions.status == 400 && legacyOptions.json?["error"]?["param"] == "stream_options")
+
+            // allowed_tools narrows auto and required to the tools it lists.
+            func allowed(_ mode: String) -> JSONValue {
+                ["type": "allowed_tools", "allowed_tools": ["mode": .string(mode), "tools": [["type": "function", "function": ["name": "get_time"]]]]]
+            }
+            let narrowed = try await c.chat(["messages": [["role": "user", "content": "Use a tool."]], "tools": [weather, time], "tool_choice": allowed("required")]).json
+            #expect(narrowed?["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue?.map { $0["function"]?["name"] } == ["get_time"])
+            let auto = try await c.chat(["messages": [["role": "user", "content": "Call get_weather."]], "tools": [weather, time], "tool_choice": allowed("auto")]).json
+            #expect(auto?["choices"]?[0]?["message"]?["tool_calls"] == nil && auto?["choices"]?[0]?["finish_reason"] == "stop")
+            let badMode = try await c.chat(["messages": hi, "tools": [weather], "tool_choice": allowed("sometimes")])
+            #expect(badMode.status == 400 && badMode.json?["error"]?["param"] == "tool_choice.allowed_tools.mode")
+
+            // Custom tools are accepted; the fake model calls only functions.
+            let custom: JSONValue = ["type": "custom", "custom": ["name": "shell", "description": "Run a command."]]
+            let mixed = try await c.chat(["messages": [["role": "user", "content": "Call get_weather."]], "tools": [custom, weather]]).json
+            #expect(mixed?["choices"]?[0]?["message"]?["tool_calls"]?[0]?["function"]?["name"] == "get_weather")
+            #expect(try await c.chat(["messages": hi, "tools": [custom], "max_tokens": 1]).status == 200)
+            let unnamed = try await c.chat(["messages": hi, "tools": [["type": "custom", "custom": [:]]]])
+            #expect(unnamed.status == 400 && unnamed.json?["error"]?["param"] == "tools[0].custom.name")
+            let unknownType = try await c.chat(["messages": hi, "tools": [weather, ["type": "hosted"]]])
+            #expect(unknownType.status == 400 && unknownType.json?["error"]?["param"] == "tools[1].type")
+            #expect(unknownType.json?["error"]?["message"] == "Invalid value: 'hosted'. Supported values are: 'function' and 'custom'.")
+        }
+        // Lenient servers check none of it and refuse the newer shapes by name.
+        try await withServer(knobs: Knobs { $0.requestRules = .lenient }) { c in
+            for fields: [String: JSONValue] in [["temperature": 5], ["stream_options": ["include_usage": true]], ["parallel_tool_calls": true]] {
+                #expect(try await c.chat(fields.merging(["messages": hi, "max_tokens": 1]) { a, _ in a }).status == 200, "\(fields)")
+            }
+            let custom = try await c.chat(["messages": hi, "tools": [["type": "custom", "custom": ["name": "shell"]]]])
+            #expect(custom.status == 400 && custom.json?["error"]?["message"]?.stringValue?.contains("'custom'") == true)
+            let narrowed = try await c.chat(["messages": hi, "tools": [weather],
+                                             "tool_choice": ["type": "allowed_tools", "allowed_tools": ["mode": "auto", "tools": [weather]]]])
+            #expect(narrowed.status == 400 && narrowed.json?["error"]?["message"]?.stringValue?.contains("allowed_tools") == true)
+        }
+        #expect(Personalities.all.filter { $0.knobs.requestRules == .openai }.map(\.name) == ["reference", "reference-slow"])
+    }
+
+    @Test("litellm: a bogus key gets the real proxy's recorded body (reports/litellm-proxy/evidence.md)")
+    func litellmBogusKey() async throws {
+        try await withServer(Personalities.litellm) { c in
+            let r = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "max_tokens": 1], key: "sk-touchstone-evidence-bogus-key")
+            #expect(r.status == 400 && r.header("content-type") == "application/json")
+            // Recorded from litellm 1.106.2 with a master key and no database.
+            #expect(r.json == (try JSONValue(parsing: #"{"error":{"message":"No connected db.","type":"no_db_connection","param":null,"code":"400"}}"#)))
+        }
+    }
+
     @Test("chunkDelay spaces the stream's events; responseDelay holds the first byte")
     func chunkDelay() async throws {
         let knobs = Knobs {

@@ -69,6 +69,9 @@ struct ChatCompletions {
         }
         let model = try emulator.checkModel(emulator.requiredModel(body), serves: emulator.chatModel)
 
+        // OpenAI's range and dependent-parameter rules (the `requestRules` knob).
+        try RequestRules(knobs: knobs, body: body).check(endpoint: .chat)
+
         // Parameters, each under its policy.
         let cap = try tokenCap()
         let stops = try stopStrings()

@@ -85,7 +85,7 @@ struct Emulator: Sendable {
         case .chat: return try ChatCompletions(emulator: self, body: parseBody(request)).reply()
         case .embeddings: return try embeddings(parseBody(request))
         case .responses: return try responses(parseBody(request))
-        case .completions: return try completions(parseBody(request))
+        case .completions: return try LegacyCompletions(emulator: self, body: parseBody(request)).reply()
         }
     }
 
@@ -164,6 +164,8 @@ struct Emulator: Sendable {
             return knobs.errorDialect.reply(for: APIError(403, "Forbidden: the key is missing or not valid", type: "permission_error", code: "forbidden"))
         case .status400:
             return knobs.errorDialect.reply(for: APIError(400, "API key not valid. Please pass a valid API key.", code: "invalid_api_key"))
+        case .noConnectedDB400:
+            return knobs.errorDialect.reply(for: APIError(400, "No connected db.", type: "no_db_connection"))
         case .html401:
             return Knobs.ErrorDialect.htmlPage(401)
         case .emptyBody401:

@@ -20,8 +20,10 @@ struct ToolPlanner {
     }
 
     func plan() throws -> [(name: String, arguments: String)] {
-        let tools = try definitions()
-        var mode = try requestedMode(hasTools: !tools.isEmpty)
+        var tools = try definitions()
+        let requested = try requestedMode(hasTools: !tools.isEmpty)
+        var mode = requested.mode
+        if let allowed = requested.allowed { tools = tools.filter { allowed.contains($0.name) } }
         guard !tools.isEmpty else { return [] }
 
         switch knobs.toolChoice {
@@ -63,33 +65,65 @@ struct ToolPlanner {
         }
     }
 
+    /// The function tools a request defines. Custom tools (`requestRules: openai`) are
+    /// accepted but never called: the fake model only calls functions.
     private func definitions() throws -> [(name: String, parameters: JSONValue)] {
         guard let tools = body["tools"]?.arrayValue else { return [] }
-        return try tools.enumerated().map { i, tool in
-            guard let function = tool["function"], let name = function["name"]?.stringValue, !name.isEmpty else {
-                throw APIError.invalid("tools[\(i)]: a function tool needs 'function.name'", param: "tools", knobs: knobs)
+        return try tools.enumerated().compactMap { i, tool in
+            switch tool["type"]?.stringValue ?? "function" {
+            case "function":
+                guard let function = tool["function"], let name = function["name"]?.stringValue, !name.isEmpty else {
+                    throw APIError.invalid("tools[\(i)]: a function tool needs 'function.name'", param: "tools", knobs: knobs)
+                }
+                return (name, function["parameters"] ?? ["type": "object", "properties": [:]])
+            case "custom" where knobs.requestRules == .openai:
+                guard let name = tool["custom"]?["name"]?.stringValue, !name.isEmpty else {
+                    throw APIError(400, "Missing required parameter: 'tools[\(i)].custom.name'.", code: "missing_required_parameter",
+                                   param: "tools[\(i)].custom.name")
+                }
+                return nil
+            case let type:
+                if knobs.requestRules == .openai {
+                    throw APIError(400, "Invalid value: '\(type)'. Supported values are: 'function' and 'custom'.",
+                                   code: "invalid_value", param: "tools[\(i)].type")
+                }
+                throw APIError.refused("tools", "tools[\(i)]: tools of type '\(type)' are not supported; only 'function' tools are.",
+                                       knobs: knobs)
             }
-            return (name, function["parameters"] ?? ["type": "object", "properties": [:]])
         }
     }
 
-    private func requestedMode(hasTools: Bool) throws -> Mode {
+    /// The mode `tool_choice` asks for, and the tools it allows (nil: all).
+    private func requestedMode(hasTools: Bool) throws -> (mode: Mode, allowed: Set<String>?) {
         switch body["tool_choice"] {
         case nil, .null?:
-            return hasTools ? .auto : .none
+            return (hasTools ? .auto : .none, nil)
         case .string(let s)?:
             switch s {
-            case "auto": return .auto
-            case "none": return .none
-            case "required", "any": return hasTools ? .required : .none
+            case "auto": return (.auto, nil)
+            case "none": return (.none, nil)
+            case "required", "any": return (hasTools ? .required : .none, nil)
             default:
                 throw APIError.refused("tool_choice", "Invalid value for 'tool_choice': '\(s)'.", knobs: knobs)
+            }
+        case .object(let o)? where o["type"]?.stringValue == "allowed_tools":
+            guard knobs.requestRules == .openai else {
+                throw APIError.refused("tool_choice", "tool_choice of type 'allowed_tools' is not supported.", knobs: knobs)
+            }
+            let spec = o["allowed_tools"]
+            let names = (spec?["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue ?? $0["name"]?.stringValue }
+            switch spec?["mode"]?.stringValue {
+            case "auto"?: return (.auto, Set(names))
+            case "required"?: return (hasTools ? .required : .none, Set(names))
+            default:
+                throw APIError(400, "Invalid value for 'tool_choice.allowed_tools.mode': expected 'auto' or 'required'.",
+                               code: "invalid_value", param: "tool_choice.allowed_tools.mode")
             }
         case .object(let o)?:
             guard let name = o["function"]?["name"]?.stringValue ?? o["name"]?.stringValue else {
                 throw APIError.refused("tool_choice", "'tool_choice' must name a function.", knobs: knobs)
             }
-            return .named(name)
+            return (.named(name), nil)
         default:
             throw APIError.refused("tool_choice", "Invalid 'tool_choice'.", knobs: knobs)
         }

@@ -35,7 +35,7 @@ extension Knobs {
         case .status401, .status403: v["auth.invalid_key_rejected"] = errorBodyIsPage ? .broken : .supported
         case .stringError401: v["auth.invalid_key_rejected"] = .supported
         case .ignoreKey: v["auth.invalid_key_rejected"] = capAccepted ? .ignored : .broken
-        case .status400, .html401, .emptyBody401: v["auth.invalid_key_rejected"] = .broken
+        case .status400, .noConnectedDB400, .html401, .emptyBody401: v["auth.invalid_key_rejected"] = .broken
         }
 
         // Chat completions: the emulator's answers always have the basic shape and usage.
@@ -159,7 +159,7 @@ extension Knobs {
         // draws the auth body, which some auth knobs replace.
         let authBodyIsOpenAI: Bool
         switch auth {
-        case .ignoreKey, .status401, .status403, .status400: authBodyIsOpenAI = true
+        case .ignoreKey, .status401, .status403, .status400, .noConnectedDB400: authBodyIsOpenAI = true
         case .html401, .emptyBody401, .stringError401: authBodyIsOpenAI = false
         }
         v["errors.envelope"] = errorDialect.isOpenAIEnvelope && authBodyIsOpenAI ? .supported : .broken

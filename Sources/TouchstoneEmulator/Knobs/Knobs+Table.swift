@@ -35,6 +35,7 @@ extension Knobs {
         field("reasoningEffort", \.reasoningEffort),
         field("imageInput", \.imageInput),
         field("reasoningField", \.reasoningField),
+        field("requestRules", \.requestRules),
         field("toolChoice", \.toolChoice),
         field("parallelToolCalls", \.parallelToolCalls),
         field("toolCallIDs", \.toolCallIDs),

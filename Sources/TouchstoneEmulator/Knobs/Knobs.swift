@@ -50,6 +50,8 @@ public struct Knobs: Sendable, Hashable {
     public var imageInput: ParamPolicy = .honor
     /// Where reasoning text goes when a request carries `reasoning_effort` (other than "none").
     public var reasoningField: ReasoningField = .none
+    /// OpenAI's range and dependent-parameter checks, and its newer tool shapes.
+    public var requestRules: RequestRules = .openai
 
     // MARK: Tools
 
@@ -183,6 +185,9 @@ extension Knobs {
         case status403
         /// 400 with an error body in the dialect (Gemini, xAI).
         case status400
+        /// 400 `"No connected db."` of type `no_db_connection` in the dialect (a LiteLLM proxy
+        /// with a master key and no database).
+        case noConnectedDB400
         /// 401 with an HTML page (Perplexity's openresty).
         case html401
         /// 401 with an empty body (TGI).
@@ -305,6 +310,15 @@ extension Knobs {
         case reasoning
         /// `<think>…</think>` inline at the start of the content.
         case thinkTags
+    }
+
+    public enum RequestRules: String, KnobValue {
+        /// As OpenAI: 400 for `temperature`, `top_p`, `presence_penalty`, `frequency_penalty` out
+        /// of range, `stream_options` without `stream: true`, `parallel_tool_calls` without
+        /// `tools`; `tool_choice: {"type": "allowed_tools"}` and `{"type": "custom"}` tools accepted.
+        case openai
+        /// None of those checks; `allowed_tools` and custom tools refused (`rejectStatus`).
+        case lenient
     }
 
     public enum ToolChoicePolicy: String, KnobValue {

@@ -34,6 +34,7 @@ extension Personalities {
         name: "ollama",
         summary: "Ollama /v1: key ignored, max_completion_tokens and n ignored, tool_choice ignored, whole tool calls, 307 on slashes.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.doubledSlash = .redirect307  // "gin redirects a trailing slash with 307"
             $0.serverHeader = .none
             $0.auth = .ignoreKey  // "Key ignored" [O1]
@@ -61,6 +62,7 @@ extension Personalities {
         name: "vllm",
         summary: "vLLM with --api-key, without --enable-auto-tool-choice: auto tool choice refused, string auth error.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.serverHeader = .uvicorn
             $0.auth = .stringError401  // "--api-key → 401 {"error":"Unauthorized"}"
             $0.errorDialect = .openaiIntCode  // {"error":{message,type,param,code:<int>}} [V2]
@@ -84,6 +86,7 @@ extension Personalities {
         name: "llamacpp",
         summary: "llama-server (--jinja on by default), a model without tool template: tools accepted but never called, model field ignored, doubled slash 404.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .v1OrNone  // observed: /chat/completions and /models answer without /v1 too
             $0.doubledSlash = .notFound  // observed: 404 {"error":{"code":404,"message":"File Not Found",…}}
             $0.serverHeader = .llamaCpp
@@ -127,6 +130,7 @@ extension Personalities {
         name: "lmstudio",
         summary: "LM Studio: no auth, string errors, json_object refused, /responses needs text.format.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.auth = .ignoreKey  // "None by default"
             $0.errorDialect = .stringError  // {"error":"<string>"} [LS2]
             $0.unknownParams = .ignore  // "ign (k)"
@@ -147,6 +151,7 @@ extension Personalities {
         name: "tgi",
         summary: "TGI: empty-body 401, 422 string errors, n and model ignored, json_object needs `value`, no embeddings or /responses.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.serverHeader = .none
             $0.auth = .emptyBody401  // "401 with an empty body" [T1]
             $0.errorDialect = .stringErrorWithType  // {"error":"<str>","error_type":"validation"} [T1]
@@ -182,6 +187,7 @@ extension Personalities {
         name: "mlx",
         summary: "mlx_lm.server: exact-match routes, no auth, wrong types drop the connection, response_format and tool_choice ignored.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .v1OrNone  // "/v1/chat/completions and /chat/completions"
             $0.doubledSlash = .notFound  // "exact match only; else 404"
             $0.serverHeader = .none
@@ -220,6 +226,7 @@ extension Personalities {
         name: "mistral",
         summary: "Mistral: 422 extra_forbidden for unknown fields (max_completion_tokens, logprobs, dimensions), top-level errors, no /responses or /completions.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.errorDialect = .topLevel  // {"object":"error","message",type,param,code} [MI1]
             $0.validationStatus = .unprocessable422  // pydantic validation
             $0.rejectStatus = .unprocessable422
@@ -249,6 +256,7 @@ extension Personalities {
         name: "gemini",
         summary: "Gemini /v1beta/openai: bad key → 400, list-wrapped errors, models/ ids, streamed tool calls without index.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .v1betaOpenAI  // [GE1]
             $0.serverHeader = .google
             $0.auth = .status400  // "bad key → 400 INVALID_ARGUMENT" [GE3]
@@ -273,6 +281,7 @@ extension Personalities {
         name: "perplexity",
         summary: "Perplexity: no /v1 and no /models, HTML 401, cumulative chat.completion stream without [DONE], tools ignored.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .none  // "api.perplexity.ai (no /v1)" [P1]
             $0.modelsList = .notFound  // "/v1/models → 404" [P1]
             $0.serverHeader = .openresty
@@ -319,6 +328,7 @@ extension Personalities {
         name: "azure",
         summary: "Azure OpenAI v1: OpenAI behaviour, but streams open with a choices:[] prompt_filter_results event (object and id empty).",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .openaiV1  // "/openai/v1/ with no api-version" [AZ1]
             $0.serverHeader = .azure
             $0.rateLimitHeaders = .azure
@@ -343,11 +353,12 @@ extension Personalities {
         // and reasoning_effort pass through to the backend (reports/proxy-vs-server.md):
         // this personality keeps a by-the-book backend behind it.
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .v1OrNone  // ":4000 (with or without /v1)", observed
             $0.doubledSlash = .notFound  // observed: 404 {"detail":"Not Found"} for //chat/completions
             $0.serverHeader = .none  // observed: no Server header
             // rateLimitHeaders left at none: observed none (the llama-server behind sends none).
-            $0.auth = .status400  // observed: master key set, no database → 400 "No connected db." (code "400")
+            $0.auth = .noConnectedDB400  // observed: master key set, no database → 400 {"error":{"message":"No connected db.","type":"no_db_connection","param":null,"code":"400"}}
             $0.unknownParams = .ignore  // "Forwarded to the provider as a kwarg" [LL1], observed
             $0.unknownModel = .badRequest400  // "400 (k)"; observed: 400 "Invalid model name passed in model=…"
             // reasoning_effort is forwarded to `openai/` backends and their answer passes through
@@ -367,6 +378,7 @@ extension Personalities {
         name: "groq",
         summary: "Groq: n>1 and logprobs → 400, no embeddings, no /completions.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .openaiV1  // "api.groq.com/openai/v1" [G1]
             $0.serverHeader = .cloudflare
             $0.rateLimitHeaders = .openai  // "429 with retry-after and x-ratelimit-* (k)"
@@ -391,6 +403,7 @@ extension Personalities {
         name: "cerebras",
         summary: "Cerebras: tool_choice auto and none only, no embeddings, no /responses.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.toolChoice = .autoAndNoneOnly  // "auto / none only" [C2]
             $0.imageInput = .reject  // not in upstream-quirks.md: text-only models
             $0.embeddings = .notFound  // [BF]
@@ -411,6 +424,7 @@ extension Personalities {
         name: "xai",
         summary: "xAI: bad key → 400 with a flat {code,error} body, no embeddings.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.auth = .status400  // "bad key → 400" [X1]
             $0.errorDialect = .xaiFlat  // {"code":<str>,"error":<str>} [X1]
             $0.reasoningField = .reasoningContent  // "(grok-3-mini)"
@@ -427,6 +441,7 @@ extension Personalities {
         name: "nvidia",
         summary: "NVIDIA hosted NIM: RFC 7807 problem+json errors, no /responses.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.errorDialect = .problemJSON  // {status,title,detail} [N1]
             $0.unknownParams = .ignore  // "vLLM-based: ign"
             $0.embeddings = .notFound  // "Separate embedding NIMs (k)"
@@ -443,6 +458,7 @@ extension Personalities {
         name: "openrouter",
         summary: "OpenRouter /api/v1: ': OPENROUTER PROCESSING' comments, n ignored, integer error codes, unknown model 400.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .apiV1
             $0.sseComments = .openRouterProcessing  // [OR1]
             $0.errorDialect = .openaiIntCode  // {"error":{"code":401,…}} [OR2]
@@ -461,6 +477,7 @@ extension Personalities {
         name: "deepinfra",
         summary: "DeepInfra /v1/openai (old build): bad key → 403 with {\"detail\":…} errors.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .v1OpenAI
             $0.auth = .status403  // "missing key → 403" [DI1]
             $0.errorDialect = .detail  // {"detail":…} (old) [DI1]
@@ -479,6 +496,7 @@ extension Personalities {
         name: "misbehaving",
         summary: "Synthetic: bare-array models, max_tokens ignored, 500 on bad bodies, drops unknown fields, empty tool ids, one embedding row.",
         knobs: Knobs {
+            $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.serverHeader = .none
             $0.errorDialect = .detail
             $0.validationStatus = .serverError500
