@@ -7,6 +7,10 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Combine shard reports into one report, recomputing totals.",
+        usage: """
+        touchstone merge <report.json> ... --json <file> [--junit <file>]
+                         [--markdown <file>] [--html <file>] [--expect <file>] [--baseline <report>]
+        """,
         discussion: """
         Reads touchstone.report/v1 files (e.g. the shards of `touchstone run --shard i/n`) and
         writes one report with every target (sorted by name), the earliest start, the latest end,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TouchstoneKit
 import TouchstoneCore
 import TouchstoneReports
 
@@ -7,6 +8,10 @@ struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "presets",
         abstract: "Turn reports into capability presets other software reads.",
+        usage: """
+        touchstone presets <report.json> ... [--format <format>] [--output <file>]
+                           [--api-key-env <[target=]VAR> ...]
+        """,
         discussion: """
         Reads touchstone.report/v1 files and writes, per upstream, its base URL, auth mode,
         models, capabilities (tool_choice modes, streaming, usage in stream, JSON modes,
@@ -47,7 +52,8 @@ struct PresetsCommand: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             let (target, variable) = parts.count == 2 ? (parts[0], parts[1]) : ("*", item)
             guard !variable.isEmpty, variable.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-                throw ValidationError("--api-key-env takes an environment variable name (letters, digits, _), optionally `target=VAR`; got `\(item)`")
+                // The value may be a key pasted in by mistake: never echo it.
+                throw ValidationError("--api-key-env takes an environment variable's name (letters, digits, _), optionally `target=VAR`; the value given is not one (not shown)")
             }
             out[target] = variable
         }
@@ -58,6 +64,10 @@ struct PresetsCommand: ParsableCommand {
         let text: String
         do {
             let sources = try reports.map { PresetBuilder.Source(report: try ReportFile.read($0), file: $0) }
+            let names = Set(sources.flatMap { $0.report.targets.map(\.name) })
+            for target in try keyVariables().keys.sorted() where target != "*" && !names.contains(target) {
+                throw ValidationError("--api-key-env \(target)=…: no target `\(target)` in the reports\(SuiteLoader.suggestion(target, in: names)); targets: \(names.sorted().joined(separator: ", "))")
+            }
             let document = try PresetBuilder.document(sources, apiKeyEnv: try keyVariables(),
                                                       generator: "touchstone \(ToolVersion.current)")
             text = try PresetWriter.render(document, format: PresetWriter.Format(rawValue: format)!)

@@ -60,12 +60,38 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var probing: ProbingOptions
     @OptionGroup var reporting: ReportingOptions
 
+    @Option(help: ArgumentHelp("The target's name in every report (default: HOST:PORT, or the known upstream's name). Letters, digits, `-` and `_`: JUnit consumers such as Jenkins split class names at dots.", valueName: "name"))
+    var name: String?
+
     @Flag(help: "List the known upstreams (name, base URL, key variable) and exit.")
     var listUpstreams = false
 
+    /// "Unknown option '--jsn'. Did you mean '--json'?" for the first option this command does
+    /// not have, as ArgumentParser says it when no positional argument swallowed the next word.
+    static func unknownOption(in arguments: [String]) -> String? {
+        let help = helpMessage(columns: 10_000)
+        let known = Set(help.matches(of: /--[a-z][a-z0-9-]*/).map { String($0.output) } + ["--help"])
+        for arg in arguments.dropFirst() where arg.hasPrefix("--") && arg.count > 2 {
+            let name = String(arg.split(separator: "=", maxSplits: 1)[0])
+            if !known.contains(name) {
+                let hint = SuiteLoader.suggestion(name, in: known)
+                return "Unknown option '\(TextSanitizer.oneLine(name, limit: 60))'" + (hint.isEmpty ? "" : hint.replacingOccurrences(of: "; did you mean `", with: ". Did you mean '").replacingOccurrences(of: "`?", with: "'?"))
+            }
+        }
+        return nil
+    }
+
     func validate() throws {
         if listUpstreams { return }
+        if let name, !TargetsFile.isValidName(name) {
+            throw ValidationError("--name `\(TextSanitizer.oneLine(name, limit: 64))`: use letters, digits, `-` and `_` (at most 64, starting with a letter or digit)")
+        }
+        if name != nil, emulate != nil {
+            throw ValidationError("--name names a probed base URL; with --emulate the targets are named after the personalities")
+        }
         if (baseURL == nil) == (emulate == nil) {
+            // `--emulate x --jsn out.json`: the misspelt option's value was read as the base URL.
+            if let unknown = Self.unknownOption(in: CommandLine.arguments) { throw ValidationError(unknown) }
             throw ValidationError("give either a base URL (or a known upstream's name) or --emulate NAME")
         }
         for h in header where !h.contains(":") { throw ValidationError("--header takes `Name: value`, got `\(h)`") }
@@ -110,7 +136,9 @@ struct ProbeCommand: AsyncParsableCommand {
             do {
                 key = try KeySource.key(variable: apiKeyEnv, upstream: nil, environment: env).key
             } catch {
-                throw ValidationError("--api-key-env \(apiKeyEnv): \(error.description)")
+                // A value that is not a variable name may be the key itself: never echo it.
+                throw ValidationError(error == .notAVariable ? "--api-key-env: \(error.description) (the value given is not shown)"
+                                                             : "--api-key-env \(apiKeyEnv): \(error.description)")
             }
         }
         func mode(_ fallback: TargetAuth) -> TargetAuth {
@@ -149,7 +177,7 @@ struct ProbeCommand: AsyncParsableCommand {
             if model == nil {
                 FileHandle.standardError.write(Data("note: no --model given; most features will be untested (e.g. --model \(upstream.exampleModel))\n".utf8))
             }
-            return [TargetSpec(name: upstream.name, upstream: upstream.name, baseURL: base, model: model,
+            return [TargetSpec(name: name ?? upstream.name, upstream: upstream.name, baseURL: base, model: model,
                                embeddingModel: embeddingModel, apiKeyEnv: apiKeyEnv ?? upstream.apiKeyEnv, apiKey: key,
                                auth: mode(upstream.resolvedAuth(environment: env)), headers: headers, secrets: secrets)]
         }
@@ -161,8 +189,8 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         // Named after the host and port, so two local servers probed apart do not collide in a merge.
         let url = URL(string: base)
-        let name = (url?.host ?? "target") + (url?.port.map { ":\($0)" } ?? "")
-        return [TargetSpec(name: name, baseURL: base, model: model,
+        let hostPort = (url?.host ?? "target") + (url?.port.map { ":\($0)" } ?? "")
+        return [TargetSpec(name: name ?? hostPort, baseURL: base, model: model,
                            embeddingModel: embeddingModel, apiKeyEnv: apiKeyEnv, apiKey: key, auth: mode(.bearer),
                            headers: headers, secrets: secrets)]
     }

@@ -305,7 +305,9 @@ struct RunDriver {
     func exitStatus(_ report: Report, redactor: Redactor, expectations: Expectations?, failing: Set<Verdict>) throws {
         let err = { (s: String) in FileHandle.standardError.write(Data((redactor.redact(s) + "\n").utf8)) }
         if !report.targets.isEmpty, report.targets.allSatisfy({ $0.stats.responses == 0 }) {
-            err("error: no target answered any request")
+            let urls = report.targets.prefix(5).map { "\($0.name) (\($0.baseURL))" }.joined(separator: ", ")
+            let more = report.targets.count > 5 ? " and \(report.targets.count - 5) more" : ""
+            err("error: no target answered any request: \(TextSanitizer.oneLine(urls, limit: 400))\(more); is the server running, and is the URL right?")
             throw ExitCode(ExitStatus.unreachable.rawValue)
         }
         var failed = false
