@@ -26,11 +26,11 @@ struct EmulateCommand: AsyncParsableCommand {
     func run() async throws {
         if list || personality == nil {
             for p in Personalities.all {
-                print("\(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
+                Terminal.out("\(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
             }
-            print("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
+            Terminal.out("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
             for p in Personalities.faults {
-                print("\(p.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.summary)")
+                Terminal.out("\(p.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(p.summary)")
             }
             if personality == nil && !list { throw ValidationError("name a personality to serve") }
             return
@@ -40,10 +40,10 @@ struct EmulateCommand: AsyncParsableCommand {
         }
         let server = EmulatorServer(personality: p, port: port ?? 0)
         try await server.start()
-        print("serving `\(p.name)` at \(server.baseURL)")
-        print("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
+        Terminal.out("serving `\(p.name)` at \(server.baseURL)")
+        Terminal.out("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
         if let key = p.apiKey { print("bearer key (an emulator key, not a secret): \(key)") }
-        print("press Ctrl-C to stop")
+        Terminal.out("press Ctrl-C to stop")
         fflush(nil)  // flush stdout: a script reading the base URL through a pipe must see it now
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))

@@ -62,32 +62,32 @@ struct MergeCommand: ParsableCommand {
             let inputs = try reports.map(ReportFile.read)
             let missing = ReportMerge.missingShards(inputs)
             if !missing.isEmpty {
-                FileHandle.standardError.write(Data("warning: shard(s) \(missing.joined(separator: ", ")) not given; the merged report covers only the others\n".utf8))
+                Terminal.error("warning: shard(s) \(missing.joined(separator: ", ")) not given; the merged report covers only the others\n")
             }
             merged = try ReportMerge.merge(inputs)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Terminal.error("error: \(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         // The reports were redacted when written; the writers' own filters still apply.
         let redactor = Redactor(secrets: [])
         do {
-            try AtomicFile.write(try JSONReportWriter.data(merged), to: json)
+            try ReportOutput.write(try JSONReportWriter.data(merged), to: json)
             if let junit {
                 let data = if let expectations {
                     try JUnitWriter.data(merged, redactor: redactor, expectations: expectations)
                 } else {
                     try JUnitWriter.data(merged, redactor: redactor)
                 }
-                try AtomicFile.write(data, to: junit)
+                try ReportOutput.write(data, to: junit)
             }
-            if let markdown { try AtomicFile.write(Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8), to: markdown) }
-            if let html { try AtomicFile.write(Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8), to: html) }
+            if let markdown { try ReportOutput.write(Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8), to: markdown) }
+            if let html { try ReportOutput.write(Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8), to: html) }
         } catch {
-            FileHandle.standardError.write(Data("error: cannot write the merged report: \(error)\n".utf8))
+            Terminal.error("error: cannot write the merged report: \(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let s = ReportSummary(merged)
-        print("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
+        Terminal.out("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
     }
 }

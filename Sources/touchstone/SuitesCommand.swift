@@ -25,10 +25,10 @@ struct SuitesCommand: ParsableCommand {
                 let suites = isDir.boolValue ? try SuiteLoader.load(directory: target)
                                              : [try SuiteLoader.load(file: target)]
                 let n = suites.reduce(0) { $0 + $1.cases.count }
-                print("ok: \(suites.count) suite file(s), \(n) case(s) in \(target)")
+                Terminal.out("ok: \(suites.count) suite file(s), \(n) case(s) in \(target)")
             } catch let e as SuiteErrors {
-                FileHandle.standardError.write(Data((e.description + "\n").utf8))
-                FileHandle.standardError.write(Data("\(e.errors.count) error(s)\n".utf8))
+                Terminal.error((e.description + "\n"))
+                Terminal.error("\(e.errors.count) error(s)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
@@ -43,14 +43,14 @@ struct SuitesCommand: ParsableCommand {
             let dir = try path ?? SuiteLocator.defaultDirectory()
             do {
                 for suite in try SuiteLoader.load(directory: dir) {
-                    print("\(suite.name) (\(suite.file))")
+                    Terminal.out("\(suite.name) (\(suite.file))")
                     for c in suite.cases {
                         let deps = (c.requires + c.requiresAny).joined(separator: ", ")
-                        print("  \(c.feature ?? "(quirks) \(c.id)")\(deps.isEmpty ? "" : "  needs: \(deps)")")
+                        Terminal.out("  \(c.feature ?? "(quirks) \(c.id)")\(deps.isEmpty ? "" : "  needs: \(deps)")")
                     }
                 }
             } catch let e as SuiteErrors {
-                FileHandle.standardError.write(Data((e.description + "\n").utf8))
+                Terminal.error((e.description + "\n"))
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }

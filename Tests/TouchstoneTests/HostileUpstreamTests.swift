@@ -17,7 +17,7 @@ struct HostileUpstreamTests {
     static let hostileRetryAfter = [
         "Retry-After: -inf", "Retry-After: -9.3e15", "retry-after-ms: -1e20", "Retry-After: nan",
         "Retry-After: inf", "retry-after-ms: nan", "Retry-After: 1e400", "Retry-After: -5",
-        "Retry-After: 0x10", "Retry-After: 99999999999999999999999999",
+        "Retry-After: 0x10", "Retry-After: 1.5e3",
     ]
 
     @Test("a 429 with a hostile Retry-After is retried after the default backoff, never a trap or the whole cap",
@@ -71,6 +71,94 @@ struct HostileUpstreamTests {
         #expect(usage.verdict == .broken, "\(usage.detail)")
         #expect(usage.detail.contains("usage"), "\(usage.detail)")
         #expect(report.stats.outputTokens >= 0)
+    }
+
+    @Test("Retry-After is delta-seconds or an HTTP-date, retry-after-ms a decimal; anything else is no instruction")
+    func retryAfterParsing() {
+        func delay(_ name: String, _ value: String, cap: Double = 20, now: Date = Date()) -> Double? {
+            RetryAfter.seconds([HTTPHeader(name, value)], cap: cap, now: now)
+        }
+        #expect(delay("Retry-After", "3") == 3)
+        #expect(delay("Retry-After", " 7 ") == 7)
+        #expect(delay("Retry-After", "120") == 20, "clamped to the cap")
+        #expect(delay("Retry-After", "99999999999999999999999") == 20)
+        for bad in ["-1", "1.5", "nan", "inf", "-inf", "", "1e3", "0x10", "+5", "3 s"] {
+            #expect(delay("Retry-After", bad) == nil, "\(bad)")
+        }
+        #expect(delay("retry-after-ms", "1500") == 1.5)
+        #expect(delay("retry-after-ms", "250.5") == 0.2505)
+        for bad in ["-1e20", "nan", "1e3", "-1", ".5", "1.", "inf"] {
+            #expect(delay("retry-after-ms", bad) == nil, "\(bad)")
+        }
+        // An invalid retry-after-ms falls back to Retry-After.
+        #expect(RetryAfter.seconds([HTTPHeader("retry-after-ms", "nan"), HTTPHeader("Retry-After", "2")], cap: 20) == 2)
+        // The three HTTP-date forms, 10 s after `now`; a date in the past is no wait.
+        let now = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
+        for date in ["Sun, 06 Nov 1994 08:49:47 GMT", "Sunday, 06-Nov-94 08:49:47 GMT", "Sun Nov  6 08:49:47 1994"] {
+            #expect(delay("Retry-After", date, now: now) == 10, "\(date)")
+        }
+        #expect(delay("Retry-After", "Sat, 05 Nov 1994 08:49:37 GMT", now: now) == 0)
+        // A cap that is not a number waits nothing; a sleep never traps.
+        #expect(delay("Retry-After", "5", cap: .nan) == 0)
+        #expect(delay("Retry-After", "5", cap: -1) == 0)
+        #expect(RetryAfter.milliseconds(forSleep: -.infinity) == 0)
+        #expect(RetryAfter.milliseconds(forSleep: .nan) == 0)
+        #expect(RetryAfter.milliseconds(forSleep: 1e300) == 86_400_000)
+        #expect(RetryAfter.milliseconds(forSleep: 1.5) == 1500)
+    }
+
+    @Test("origins: scheme, host and port, default ports explicit, relative Locations resolved")
+    func origins() {
+        #expect(URLOrigin("http://a:80/x") == URLOrigin("http://A/y"))
+        #expect(URLOrigin("https://a/") != URLOrigin("http://a/"))
+        #expect(URLOrigin("http://a:8080/") != URLOrigin("http://a:8081/"))
+        #expect(URLOrigin("/v1/x", relativeTo: "http://h:8080/v1") == URLOrigin("http://h:8080/"))
+        #expect(URLOrigin("//other/x", relativeTo: "http://h:8080/v1")?.host == "other")
+        #expect(URLOrigin("file:///etc/passwd").map { $0 != URLOrigin("http://h/") } ?? true)
+        #expect(URLOrigin("http://h:8080/")?.description == "http://h:8080")
+    }
+
+    @Test("the HTTP layer: a cross-origin hop with a credential fails before anything is sent there; same-origin hops and requests without credentials follow")
+    func crossOriginHopInTheHTTPLayer() async throws {
+        let elsewhere = RequestLog()
+        let other = try RawServer { conn in
+            guard let request = conn.readRequest() else { return }
+            elsewhere.append(request)
+            conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        }
+        defer { other.stop() }
+        let otherPort = other.port
+        let origin = try RawServer { conn in
+            guard let request = conn.readRequest() else { return }
+            if String(decoding: request.prefix(20), as: UTF8.self).contains("/here") {
+                conn.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nhere")
+            } else if String(decoding: request.prefix(20), as: UTF8.self).contains("/same") {
+                conn.write("HTTP/1.1 302 Found\r\nLocation: /here\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            } else {
+                conn.write("HTTP/1.1 308 Permanent Redirect\r\nLocation: http://127.0.0.1:\(otherPort)/x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            }
+        }
+        defer { origin.stop() }
+        let key = [HTTPHeader("X-Api-Key", "secret-value-123456")]
+        do {
+            _ = try await HTTPClient.shared.send(HTTPRequest(url: origin.url("/away"), headers: key, credentialHeaders: ["x-api-key"]))
+            Issue.record("the cross-origin redirect was followed")
+        } catch let error as TransferError {
+            #expect(error == .crossOriginRedirect("http://127.0.0.1:\(otherPort)"), "\(error)")
+        }
+        #expect(elsewhere.all.isEmpty)
+        // Authorization and a password in the URL count without being named.
+        do {
+            _ = try await HTTPClient.shared.send(HTTPRequest(url: origin.url("/away"), headers: [HTTPHeader("Authorization", "Bearer k-123456789")]))
+            Issue.record("the cross-origin redirect was followed")
+        } catch let error as TransferError {
+            #expect(error.kind == "cross_origin_redirect")
+        }
+        #expect(elsewhere.all.isEmpty)
+        let same = try await HTTPClient.shared.send(HTTPRequest(url: origin.url("/same"), headers: key, credentialHeaders: ["x-api-key"]))
+        #expect(same.head.status == 200 && same.body == Array("here".utf8) && same.head.redirects.count == 1)
+        let plain = try await HTTPClient.shared.send(HTTPRequest(url: origin.url("/away"), headers: [HTTPHeader("Accept", "*/*")]))
+        #expect(plain.head.status == 200 && elsewhere.all.count == 1)
     }
 
     // MARK: Redirects to another origin

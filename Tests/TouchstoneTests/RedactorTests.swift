@@ -127,6 +127,6 @@ import TouchstoneCore
             #expect(r.redact(text) == text, "\(key): \(r.redact(text))")
             #expect(r.isEmpty)
         }
-        //TOOSHORT
+        #expect(Redactor.tooShort(["none", "sk-long-enough-key"]) == 1)
     }
 }

@@ -120,7 +120,7 @@ struct ReportPathTests {
         #expect(lstat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "/dev/full is no longer a device")
     }
 
-    @Test("terminal control sequences in a target name reach neither stderr nor stdout raw")
+    @Test("terminal control sequences in names and URLs given by the user reach neither stderr nor stdout raw")
     func controlSequencesInNamesAreEscaped() async throws {
         let dir = Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -131,16 +131,19 @@ struct ReportPathTests {
           "evil\\e]0;pwned\\a\\e[2J":
             emulate: reference
         """.write(to: targets, atomically: true, encoding: .utf8)
-        // An error that names the target…
-        let error = try await touchstone(["run", "--targets", targets.path, "--features", "no.such.feature"], in: dir)
-        #expect(error.status == 2, "\(error.stderr)")
-        #expect(error.stderr.contains("evil"), "\(error.stderr)")
-        // …and a run whose progress lines and table name it.
-        let run = try await touchstone(["run", "--targets", targets.path, "--features", "models.list", "--fail-on", "none"], in: dir)
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("evil") && run.stdout.contains("evil"))
-        for (name, text) in [("error stderr", error.stderr), ("run stderr", run.stderr), ("run stdout", run.stdout)] {
-            #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" }, "\(name): \(text.debugDescription)")
+        let evil = "evil\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        let outcomes = [
+            // A targets file's name, an unknown verdict, an unknown personality: each error quotes it.
+            ("targets file", try await touchstone(["run", "--targets", targets.path], in: dir)),
+            ("verdict", try await touchstone(["probe", "--emulate", "reference", "--fail-on", evil], in: dir)),
+            ("personality", try await touchstone(["probe", "--emulate", evil], in: dir)),
+        ]
+        for (name, r) in outcomes {
+            #expect(r.status == 2, "\(name): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("evil") && r.stderr.contains("\\u001B"), "\(name): \(r.stderr.debugDescription)")
+            for text in [r.stderr, r.stdout] {
+                #expect(!text.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" }, "\(name): \(text.debugDescription)")
+            }
         }
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes reports where `ReportDestination` says, and checks a command's outputs together
+/// before anything is done.
+public enum ReportOutput {
+    /// Every problem with `outputs` (option, path): each path's own, and more than one `-`.
+    /// Empty when all can be written.
+    public static func problems(_ outputs: [(option: String, path: String)]) -> [ReportPathError] {
+        var out: [ReportPathError] = []
+        for (option, path) in outputs {
+            do {
+                _ = try ReportDestination.of(path)
+            } catch {
+                var e = error
+                e.option = option
+                out.append(e)
+            }
+        }
+        let stdout = outputs.filter { $0.path == "-" }
+        if stdout.count > 1 {
+            out.append(ReportPathError(path: "-", problem: "only one report can go to standard output (\(stdout.map(\.option).joined(separator: ", ")))"))
+        }
+        return out
+    }
+
+    /// Writes `data` where `path` leads (see `ReportDestination`).
+    public static func write(_ data: Data, to path: String) throws {
+        switch try ReportDestination.of(path) {
+        case .standardOutput:
+            try writeAll(data, to: STDOUT_FILENO, path: "standard output")
+        case .special(let resolved):
+            let fd = open(resolved, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", code: errno) }
+            defer { close(fd) }
+            try writeAll(data, to: fd, path: path)
+        case .file(let resolved):
+            try AtomicFile.write(data, to: resolved)
+        }
+    }
+
+    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw AtomicFile.WriteError(path: path, operation: "write", code: errno)
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// `write(2)`, out of reach of `ReportOutput.write` shadowing it.
+private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}
