@@ -253,6 +253,12 @@ final class CurlTransfer: @unchecked Sendable {
         case .more:
             break
         case .blockEnded(let status, let hasLocation):
+            // HTTP status codes are three digits, 100–599 (RFC 9110 § 15); anything else is not
+            // an answer to classify (a 999 is no 5xx to retry).
+            if status != 0, !(100...599).contains(status) {
+                abortReason = abortReason ?? .protocolError("status code \(status) is outside 100–599")
+                return false
+            }
             let mayBeFollowed = request.followRedirects && hasLocation && (300..<400).contains(status) && status != 304
             if mayBeFollowed, let refused = crossOriginHop() {
                 // Stop before curl follows: no credential goes to another origin.

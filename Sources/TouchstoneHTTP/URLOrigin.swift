@@ -21,11 +21,13 @@ public struct URLOrigin: Sendable, Hashable, CustomStringConvertible {
             defer { curl_free(out) }
             return String(cString: out)
         }
-        guard let scheme = part(CURLUPART_SCHEME), let host = part(CURLUPART_HOST) else { return nil }
+        // A URL without a host or a port (`file:///etc/passwd`) has the empty host and port.
+        guard let scheme = part(CURLUPART_SCHEME) else { return nil }
+        let host = part(CURLUPART_HOST) ?? ""
         self.scheme = scheme.lowercased()
         self.host = host.lowercased()
-        // A scheme curl knows no default port for (file:) has none: "" stands for it.
-        self.port = part(CURLUPART_PORT, TS_CURLU_DEFAULT_PORT) ?? ""
+        let port = part(CURLUPART_PORT, TS_CURLU_DEFAULT_PORT) ?? ""
+        self.port = port == "0" ? "" : port
     }
 
     /// `http://127.0.0.1:8080`.

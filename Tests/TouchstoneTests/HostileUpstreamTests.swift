@@ -113,7 +113,7 @@ struct HostileUpstreamTests {
         #expect(URLOrigin("http://a:8080/") != URLOrigin("http://a:8081/"))
         #expect(URLOrigin("/v1/x", relativeTo: "http://h:8080/v1") == URLOrigin("http://h:8080/"))
         #expect(URLOrigin("//other/x", relativeTo: "http://h:8080/v1")?.host == "other")
-        #expect(URLOrigin("file:///etc/passwd").map { $0 != URLOrigin("http://h/") } ?? true)
+        #expect(URLOrigin("file:///etc/passwd")?.description == "file://")
         #expect(URLOrigin("http://h:8080/")?.description == "http://h:8080")
     }
 
@@ -158,6 +158,26 @@ struct HostileUpstreamTests {
         #expect(same.head.status == 200 && same.body == Array("here".utf8) && same.head.redirects.count == 1)
         let plain = try await HTTPClient.shared.send(HTTPRequest(url: origin.url("/away"), headers: [HTTPHeader("Accept", "*/*")]))
         #expect(plain.head.status == 200 && elsewhere.all.count == 1)
+    }
+
+    // MARK: Status codes
+
+    @Test("a status code outside 100–599 is an invalid response, not a 5xx to retry", arguments: [999, 600, 1000, 99])
+    func statusOutsideTheRange(code: Int) async throws {
+        let count = Counter()
+        let server = try RawServer { conn in
+            guard conn.readRequest() != nil else { return }
+            _ = count.next()
+            conn.write("HTTP/1.1 \(code) Odd\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        }
+        defer { server.stop() }
+        let transport = Transport(client: .shared, limiter: AsyncSemaphore(1),
+                                  options: ProbeOptions(timeout: 30, maxRetries: 2), insecure: false)
+        let ex = await transport.perform(PreparedRequest(method: "GET", url: server.url("/v1/models"), path: "/models",
+                                                         join: .clean, headers: [], body: nil, json: nil))
+        #expect(ex.status == nil && ex.error?.kind == "protocol_error", "\(ex.summary)")
+        #expect(ex.attempts == 1 && count.value == 1, "retried: \(ex.retryReasons)")
+        #expect(ex.summary.contains("invalid HTTP response"), "\(ex.summary)")
     }
 
     // MARK: Redirects to another origin

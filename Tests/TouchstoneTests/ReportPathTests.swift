@@ -56,6 +56,12 @@ struct ReportPathTests {
             #expect(r.stderr.contains(c.flag) && r.stderr.contains(c.says), "\(c.flag) \(c.path): \(r.stderr)")
             #expect(connections.value == 0, "\(c.flag) \(c.path): a request was sent before the path was checked")
         }
+        // Two reports to one file (through a symlink): the second would replace the first.
+        let same = dir.appendingPathComponent("same.out").path
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("alias.out").path, withDestinationPath: same)
+        let twice = try await touchstone(probe + ["--json", same, "--junit", dir.appendingPathComponent("alias.out").path], in: dir)
+        #expect(twice.status == 2 && twice.stderr.contains("the same file as --json"), "\(twice.stderr)")
+        #expect(connections.value == 0)
     }
 
     @Test("a FIFO and `-` are written in place, a symlink is written through and stays a link")

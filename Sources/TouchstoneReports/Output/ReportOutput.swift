@@ -10,13 +10,22 @@ import Darwin
 /// Writes reports where `ReportDestination` says, and checks a command's outputs together
 /// before anything is done.
 public enum ReportOutput {
-    /// Every problem with `outputs` (option, path): each path's own, and more than one `-`.
+    /// Every problem with `outputs` (option, path): each path's own, one file named twice, and
+    /// more than one `-`.
     /// Empty when all can be written.
     public static func problems(_ outputs: [(option: String, path: String)]) -> [ReportPathError] {
         var out: [ReportPathError] = []
+        var files: [String: String] = [:]  // resolved path → the option that named it first
         for (option, path) in outputs {
             do {
-                _ = try ReportDestination.of(path)
+                // Two reports to one file: the second would replace the first.
+                if case .file(let resolved) = try ReportDestination.of(path) {
+                    if let first = files[resolved] {
+                        out.append(ReportPathError(path: path, problem: "the same file as \(first)", option: option))
+                    } else {
+                        files[resolved] = option
+                    }
+                }
             } catch {
                 var e = error
                 e.option = option
