@@ -152,4 +152,32 @@ struct ReportPathTests {
             }
         }
     }
+
+    @Test("a key under 8 bytes is not masked inside words, the run says so once, and curl commands still name its variable")
+    func shortKeyWarnsAndLeavesTextAlone() async throws {
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let body = #"{"object":"list","data":[{"id":"none-of-them","object":"model","created":0,"owned_by":"nonesuch"}]}"#
+        let server = try RawServer { conn in
+            guard conn.readRequest() != nil else { return }
+            conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        }
+        defer { server.stop() }
+        let json = dir.appendingPathComponent("r.json").path
+        let env: [Environment.Key: String?] = ["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites, "SHORT_KEY": "none"]
+        let r = try await run(.path(FilePath(CLITests.binary)),
+                              arguments: Arguments(["probe", server.url("/v1"), "--model", "m", "--features", "models.list",
+                                                    "--api-key-env", "SHORT_KEY", "--fail-on", "none", "--json", json]),
+                              environment: .inherit.updating(env), output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        let stderr = r.standardError ?? ""
+        #expect(r.terminationStatus == .exited(0), "\(stderr)")
+        #expect(stderr.components(separatedBy: "shorter than 8 bytes").count == 2, "\(stderr)")
+        let report = try JSONReportWriter.decode(Data(contentsOf: URL(fileURLWithPath: json)))
+        let result = try #require(report.targets.first?.features["models.list"])
+        #expect(result.verdict == .supported)
+        let evidence = try #require(result.evidence.first)
+        #expect(evidence.response.contains("none-of-them") && evidence.response.contains("nonesuch"), "\(evidence.response)")
+        #expect(!evidence.response.contains(Redactor.mask))
+        #expect((evidence.curl ?? "").contains("Authorization: Bearer ${SHORT_KEY}"), "\(evidence.curl ?? "")")
+    }
 }
