@@ -10,6 +10,9 @@
 
 /* --- global --- */
 static inline CURLcode ts_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+/* URL API flags (macros with shifts). */
+static const unsigned int TS_CURLU_DEFAULT_PORT = CURLU_DEFAULT_PORT;
+static const unsigned int TS_CURLU_NON_SUPPORT_SCHEME = CURLU_NON_SUPPORT_SCHEME;
 /* CURL_REDIR_POST_ALL is a compound macro Swift cannot import. */
 static const long TS_CURL_REDIR_POST_ALL = CURL_REDIR_POST_ALL;
 

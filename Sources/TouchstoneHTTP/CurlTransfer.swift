@@ -253,10 +253,32 @@ final class CurlTransfer: @unchecked Sendable {
         case .more:
             break
         case .blockEnded(let status, let hasLocation):
+            // HTTP status codes are three digits, 100–599 (RFC 9110 § 15); anything else is not
+            // an answer to classify (a 999 is no 5xx to retry).
+            if status != 0, !(100...599).contains(status) {
+                abortReason = abortReason ?? .protocolError("status code \(status) is outside 100–599")
+                return false
+            }
             let mayBeFollowed = request.followRedirects && hasLocation && (300..<400).contains(status) && status != 304
+            if mayBeFollowed, let refused = crossOriginHop() {
+                // Stop before curl follows: no credential goes to another origin.
+                abortReason = abortReason ?? .crossOriginRedirect(refused)
+                return false
+            }
             if status >= 200, !mayBeFollowed { emitHead() }
         }
         return true
+    }
+
+    /// The origin the redirect being read points to, when it is another origin than the
+    /// request's and the request carries a credential (nil: curl may follow it). A Location
+    /// curl cannot parse counts as another origin.
+    private func crossOriginHop() -> String? {
+        guard request.carriesCredentials, let location = headers.headers.value(for: "location") else { return nil }
+        let origin = URLOrigin(request.url)
+        let next = URLOrigin(location, relativeTo: request.url)
+        guard let next else { return "an unparsable Location" }
+        return next == origin ? nil : next.description
     }
 
     /// The reader took `count` body bytes (any thread); true when the transfer was paused for

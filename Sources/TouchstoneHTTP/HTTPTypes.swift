@@ -51,10 +51,17 @@ public struct HTTPRequest: Sendable, Hashable {
     public var freshConnection: Bool
     /// Skip TLS verification (`--insecure`); reported in the run's output.
     public var insecure: Bool
+    /// Names (any case) of the headers that carry a credential: the key header, secret
+    /// headers. While the request carries one of them, or a password in its URL, a redirect to
+    /// another origin (scheme, host or port) is not followed: the transfer fails with
+    /// `.crossOriginRedirect` before anything is sent there. `Authorization`,
+    /// `Proxy-Authorization` and `Cookie` always count.
+    public var credentialHeaders: Set<String>
 
     public init(method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
                 timeouts: Timeouts = Timeouts(), followRedirects: Bool = true, maxRedirects: Int = 5,
-                maxBodyBytes: Int = 8 << 20, freshConnection: Bool = false, insecure: Bool = false) {
+                maxBodyBytes: Int = 8 << 20, freshConnection: Bool = false, insecure: Bool = false,
+                credentialHeaders: Set<String> = []) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -65,6 +72,20 @@ public struct HTTPRequest: Sendable, Hashable {
         self.maxBodyBytes = maxBodyBytes
         self.freshConnection = freshConnection
         self.insecure = insecure
+        self.credentialHeaders = credentialHeaders
+    }
+
+    /// Headers that carry a credential whatever the request says.
+    public static let alwaysCredentials: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+
+    /// Whether the request carries a credential that must stay with its origin.
+    public var carriesCredentials: Bool {
+        let names = Set(credentialHeaders.map { $0.lowercased() }).union(HTTPRequest.alwaysCredentials)
+        if headers.contains(where: { names.contains($0.name.lowercased()) }) { return true }
+        // `https://user:password@host/`: curl sends it as Basic auth.
+        guard let scheme = url.range(of: "://") else { return false }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return authority.contains("@")
     }
 }
 
@@ -115,6 +136,9 @@ public enum TransferError: Error, Sendable, Hashable {
     case truncated
     case tls(String)
     case tooManyRedirects
+    /// A redirect to another origin (scheme, host, port), not followed because the request
+    /// carries a credential; the associated value is that origin (`http://host:port`).
+    case crossOriginRedirect(String)
     case bodyTooLarge(Int)
     /// The server sent something that is not HTTP.
     case protocolError(String)
@@ -133,6 +157,7 @@ public enum TransferError: Error, Sendable, Hashable {
         case .truncated: "truncated"
         case .tls: "tls"
         case .tooManyRedirects: "too_many_redirects"
+        case .crossOriginRedirect: "cross_origin_redirect"
         case .bodyTooLarge: "body_too_large"
         case .protocolError: "protocol_error"
         case .cancelled: "cancelled"
@@ -153,6 +178,7 @@ extension TransferError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .tls(let m), .protocolError(let m): "\(kind): \(m)"
+        case .crossOriginRedirect(let origin): "\(kind): to \(origin)"
         case .bodyTooLarge(let n): "\(kind): more than \(n) bytes"
         case .other(let code, let m): "\(kind) (curl \(code)): \(m)"
         default: kind

@@ -27,6 +27,9 @@ final class Console: @unchecked Sendable {
         case .targetStarted(_, let cases):
             total += cases
         case .caseFinished(let target, let caseID, let feature, let result):
+            // Names come from targets and suite files: their control bytes are shown escaped.
+            let target = TextSanitizer.oneLine(target, limit: 80), caseID = TextSanitizer.oneLine(caseID, limit: 80)
+            let feature = feature.map { TextSanitizer.oneLine($0, limit: 80) }
             done += 1
             guard !quiet else { break }
             clearLive()
@@ -42,6 +45,7 @@ final class Console: @unchecked Sendable {
             guard !quiet else { break }
             clearLive()
             let s = report.stats
+            let target = TextSanitizer.oneLine(target, limit: 80)
             write(String(format: "[%@] done: %d requests, %d output tokens, %.2f s\n", target, s.requests, s.outputTokens, s.wallSeconds))
             showLive()
         }
@@ -51,7 +55,7 @@ final class Console: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         clearLive()
-        write(text + "\n")
+        write(Terminal.safe(text) + "\n")
         showLive()
     }
 

@@ -38,18 +38,18 @@ struct DiffCommand: ParsableCommand {
             before = try ReportFile.read(old)
             after = try ReportFile.read(new)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            Terminal.error("\(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let diff = ReportDiff.compare(old: before, new: after)
-        print(diff.text(), terminator: "")
+        Terminal.out(diff.text(), terminator: "")
         if let json {
             do {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try AtomicFile.write(try encoder.encode(diff) + Data("\n".utf8), to: json)
+                try ReportOutput.write(try encoder.encode(diff) + Data("\n".utf8), to: json)
             } catch {
-                FileHandle.standardError.write(Data("error: cannot write \(json): \(error)\n".utf8))
+                Terminal.error("error: cannot write \(json): \(error)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }

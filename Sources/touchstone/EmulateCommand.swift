@@ -28,9 +28,9 @@ struct EmulateCommand: AsyncParsableCommand {
             // One name column wide enough for the longest name: names are never cut.
             let width = (Personalities.all + Personalities.faults).map(\.name.count).max() ?? 0
             func row(_ p: Personality) -> String { "\(p.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(p.summary)" }
-            Personalities.all.forEach { print(row($0)) }
-            print("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
-            Personalities.faults.forEach { print(row($0)) }
+            Personalities.all.forEach { Terminal.out(row($0)) }
+            Terminal.out("\nFault personalities (not in `--emulate all`; probe them with a short --timeout):")
+            Personalities.faults.forEach { Terminal.out(row($0)) }
             if personality == nil && !list { throw ValidationError("name a personality to serve") }
             return
         }
@@ -43,13 +43,13 @@ struct EmulateCommand: AsyncParsableCommand {
             try await server.start()
         } catch {
             // A busy or forbidden port is the user's to fix: a usage error, before anything is served.
-            FileHandle.standardError.write(Data("error: \(error). Choose another --port, or omit it for a free one.\n".utf8))
+            Terminal.error("error: \(error). Choose another --port, or omit it for a free one.\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        print("serving `\(p.name)` at \(server.baseURL)")
-        print("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
-        if let key = p.apiKey { print("bearer key (an emulator key, not a secret): \(key)") }
-        print("press Ctrl-C to stop")
+        Terminal.out("serving `\(p.name)` at \(server.baseURL)")
+        Terminal.out("model: \(p.chatModel)\(p.embeddingModel.map { ", embedding model: \($0)" } ?? "")")
+        if let key = p.apiKey { Terminal.out("bearer key (an emulator key, not a secret): \(key)") }
+        Terminal.out("press Ctrl-C to stop")
         fflush(nil)  // flush stdout: a script reading the base URL through a pipe must see it now
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))

@@ -66,32 +66,45 @@ struct MergeCommand: ParsableCommand {
             let inputs = try reports.map(ReportFile.read)
             let missing = ReportMerge.missingShards(inputs)
             if !missing.isEmpty {
-                FileHandle.standardError.write(Data("warning: shard(s) \(missing.joined(separator: ", ")) not given; the merged report covers only the others\n".utf8))
+                Terminal.error("warning: shard(s) \(missing.joined(separator: ", ")) not given; the merged report covers only the others\n")
             }
             merged = try ReportMerge.merge(inputs)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Terminal.error("error: \(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         // The reports were redacted when written; the writers' own filters still apply.
         let redactor = Redactor(secrets: [])
-        do {
-            try AtomicFile.write(try JSONReportWriter.data(merged), to: json)
-            if let junit {
-                let data = if let expectations {
-                    try JUnitWriter.data(merged, redactor: redactor, expectations: expectations)
-                } else {
-                    try JUnitWriter.data(merged, redactor: redactor)
-                }
-                try AtomicFile.write(data, to: junit)
-            }
-            if let markdown { try AtomicFile.write(Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8), to: markdown) }
-            if let html { try AtomicFile.write(Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8), to: html) }
-        } catch {
-            FileHandle.standardError.write(Data("error: cannot write the merged report: \(error)\n".utf8))
+        // Every path checked first; then every report written, one failure costing no other.
+        let outputs = [("--json", json), ("--junit", junit), ("--markdown", markdown), ("--html", html)]
+            .compactMap { o in o.1.map { (option: o.0, path: $0) } }
+        let problems = ReportOutput.problems(outputs)
+        if !problems.isEmpty {
+            for p in problems { Terminal.error("error: cannot write a report to \(p)\n") }
             throw ExitCode(ExitStatus.usage.rawValue)
         }
+        var failed = 0
+        func put(_ option: String, _ path: String?, _ data: () throws -> Data) {
+            guard let path else { return }
+            do {
+                try ReportOutput.write(try data(), to: path)
+            } catch {
+                Terminal.error("error: cannot write the merged \(option) report \(path): \(error)\n")
+                failed += 1
+            }
+        }
+        put("--json", json) { try JSONReportWriter.data(merged) }
+        put("--junit", junit) {
+            if let expectations {
+                try JUnitWriter.data(merged, redactor: redactor, expectations: expectations)
+            } else {
+                try JUnitWriter.data(merged, redactor: redactor)
+            }
+        }
+        put("--markdown", markdown) { Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8) }
+        put("--html", html) { Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8) }
+        if failed > 0 { throw ExitCode(ExitStatus.reportNotWritten.rawValue) }
         let s = ReportSummary(merged)
-        print("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
+        Terminal.out("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
     }
 }

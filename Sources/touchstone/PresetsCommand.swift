@@ -74,18 +74,18 @@ struct PresetsCommand: ParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Terminal.error("error: \(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         if let output {
             do {
-                try AtomicFile.write(Data(text.utf8), to: output)
+                try ReportOutput.write(Data(text.utf8), to: output)
             } catch {
-                FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
+                Terminal.error("error: cannot write \(output): \(error)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         } else {
-            print(text, terminator: "")
+            Terminal.out(text, terminator: "")
         }
     }
 }

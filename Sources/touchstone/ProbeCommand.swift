@@ -102,7 +102,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         if listUpstreams {
-            print(KnownUpstreamsTable.render(), terminator: "")
+            Terminal.out(KnownUpstreamsTable.render(), terminator: "")
             return
         }
         let specs = try targetSpecs(environment: ProcessInfo.processInfo.environment)
@@ -175,7 +175,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 }
             }
             if model == nil {
-                FileHandle.standardError.write(Data("note: no --model given; most features will be untested (e.g. --model \(upstream.exampleModel))\n".utf8))
+                Terminal.error("note: no --model given; most features will be untested (e.g. --model \(upstream.exampleModel))\n")
             }
             return [TargetSpec(name: name ?? upstream.name, upstream: upstream.name, baseURL: base, model: model,
                                embeddingModel: embeddingModel, apiKeyEnv: apiKeyEnv ?? upstream.apiKeyEnv, apiKey: key,

@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             specs = try TargetsFile.load(files: targets)
         } catch let e as SuiteErrors {
-            FileHandle.standardError.write(Data("\(e.description)\n\(e.errors.count) error(s) in the targets file; nothing was sent\n".utf8))
+            Terminal.error("\(e.description)\n\(e.errors.count) error(s) in the targets file; nothing was sent\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         if !only.isEmpty {

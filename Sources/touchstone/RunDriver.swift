@@ -68,6 +68,11 @@ struct ReportingOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
     var quiet = false
 
+    /// The report outputs asked for, by option (`-` is standard output).
+    var outputs: [(option: String, path: String)] {
+        [("--json", json), ("--junit", junit), ("--markdown", markdown), ("--html", html)].compactMap { o in o.1.map { (o.0, $0) } }
+    }
+
     func validate() throws {
         _ = try failVerdicts()
         if expect != nil && baseline != nil {
@@ -121,6 +126,10 @@ struct RunDriver {
         let suites = try loadSuites()
         let expectations = try loadExpectations()
         let failing = try reporting.failVerdicts()
+        let outputProblems = ReportOutput.problems(reporting.outputs)
+        if !outputProblems.isEmpty {
+            throw ValidationError(outputProblems.map { "cannot write a report to \($0)" }.joined(separator: "\n") + "\nnothing was sent")
+        }
         let specs = shard.map { s in s.select(allSpecs, name: \.name) } ?? allSpecs
         let knobs = try emulatorKnobs(specs)
         try checkFeaturePatterns(specs, suites: suites, expectations: expectations)
@@ -151,6 +160,9 @@ struct RunDriver {
             for s in servers { await s.stop() }
             throw ValidationError("\(error)")
         }
+        if Redactor.tooShort(planned.compactMap(\.target.apiKey)) > 0 {
+            console.note("warning: an API key shorter than \(Redactor.minimumLength) bytes is not treated as a secret: it is not masked in the outputs")
+        }
         if planned.contains(where: \.target.insecure) {
             console.note("warning: TLS certificate verification is off (insecure) for: "
                          + planned.filter(\.target.insecure).map(\.target.name).joined(separator: ", "))
@@ -169,11 +181,18 @@ struct RunDriver {
                             finishedAt: ISO8601.string(Date()), partial: control.cutShort, targets: targets,
                             shard: shard?.description)
         let redactor = Redactor(secrets: planned.flatMap(\.target.redactionSecrets))
-        try write(report, redactor: redactor, expectations: expectations)
-        print(redactor.redact(ConsoleTable.render(report)), terminator: "")
+        let unwritten = write(report, redactor: redactor, expectations: expectations)
+        // A report on standard output is all that goes there.
+        if !reporting.outputs.contains(where: { $0.path == "-" }) {
+            Terminal.out(redactor.redact(ConsoleTable.render(report)), terminator: "")
+        }
         if let stopped = interruption.exitStatus {
             console.note("run stopped (\(control.stopReason ?? "interrupted")): partial reports written; exit \(stopped.rawValue)")
             throw ExitCode(stopped.rawValue)
+        }
+        if unwritten > 0 {
+            console.note("\(unwritten) report(s) could not be written (the others were); exit \(ExitStatus.reportNotWritten.rawValue)")
+            throw ExitCode(ExitStatus.reportNotWritten.rawValue)
         }
         if report.partial {
             console.note("run stopped (\(control.stopReason ?? "deadline")): partial reports written; exit \(ExitStatus.deadline.rawValue)")
@@ -215,7 +234,7 @@ struct RunDriver {
         do {
             return try BuiltinSuites.load(adding: probing.suites, replacing: probing.onlySuites)
         } catch let e as SuiteErrors {
-            FileHandle.standardError.write(Data("\(e.description)\n".utf8))
+            Terminal.error("\(e.description)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
     }
@@ -225,7 +244,7 @@ struct RunDriver {
             do {
                 return try Expectations.load(file: file)
             } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                Terminal.error("\(error)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
@@ -233,7 +252,7 @@ struct RunDriver {
             do {
                 return Expectations.baseline(try ReportFile.read(file))
             } catch {
-                FileHandle.standardError.write(Data("--baseline: \(error)\n".utf8))
+                Terminal.error("--baseline: \(error)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
@@ -263,7 +282,7 @@ struct RunDriver {
             }
         }
         if !problems.isEmpty {
-            FileHandle.standardError.write(Data((problems.joined(separator: "\n") + "\n").utf8))
+            Terminal.error((problems.joined(separator: "\n") + "\n"))
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         return out
@@ -271,39 +290,43 @@ struct RunDriver {
 
     // MARK: Outputs
 
-    func write(_ report: Report, redactor: Redactor, expectations: Expectations?) throws {
-        do {
-            if let json = reporting.json { try AtomicFile.write(try JSONReportWriter.data(report), to: json) }
-            if let junit = reporting.junit {
-                let data = if let expectations {
-                    try JUnitWriter.data(report, redactor: redactor, outcome: expectations.outcome,
-                                         note: expectations.note)
-                } else {
-                    try JUnitWriter.data(report, redactor: redactor)
-                }
-                try AtomicFile.write(data, to: junit)
+    /// Writes every report asked for; one that fails costs no other. Returns how many failed
+    /// (each said on stderr).
+    func write(_ report: Report, redactor: Redactor, expectations: Expectations?) -> Int {
+        var failed = 0
+        func put(_ option: String, _ path: String?, _ data: () throws -> Data) {
+            guard let path else { return }
+            do {
+                try ReportOutput.write(try data(), to: path)
+            } catch {
+                Terminal.error("error: cannot write the \(option) report \(path): \(error)\n")
+                failed += 1
             }
-            if let markdown = reporting.markdown {
-                let text = markdownMatrix
-                    ? MarkdownWriter.matrix(report, redactor: redactor)
-                    : MarkdownWriter.table(report, featureOrder: FeatureCatalog.ordered(report.targets.flatMap { $0.features.keys }),
-                                           redactor: redactor)
-                try AtomicFile.write(Data(text.utf8), to: markdown)
-            }
-            if let html = reporting.html {
-                try AtomicFile.write(Data(HTMLMatrixWriter.page(report, redactor: redactor).utf8), to: html)
-            }
-        } catch {
-            FileHandle.standardError.write(Data("error: cannot write report: \(error)\n".utf8))
-            throw ExitCode(ExitStatus.usage.rawValue)
         }
+        put("--json", reporting.json) { try JSONReportWriter.data(report) }
+        put("--junit", reporting.junit) {
+            if let expectations {
+                try JUnitWriter.data(report, redactor: redactor, outcome: expectations.outcome, note: expectations.note)
+            } else {
+                try JUnitWriter.data(report, redactor: redactor)
+            }
+        }
+        put("--markdown", reporting.markdown) {
+            let text = markdownMatrix
+                ? MarkdownWriter.matrix(report, redactor: redactor)
+                : MarkdownWriter.table(report, featureOrder: FeatureCatalog.ordered(report.targets.flatMap { $0.features.keys }),
+                                       redactor: redactor)
+            return Data(text.utf8)
+        }
+        put("--html", reporting.html) { Data(HTMLMatrixWriter.page(report, redactor: redactor).utf8) }
+        return failed
     }
 
     /// 3 when no target answered at all; 1 when JUnit shows a failure (with expectations: a
     /// verdict worse than expected, or `ignored`/`broken` where no expectation applies) or a
     /// verdict is in `--fail-on`; else 0.
     func exitStatus(_ report: Report, redactor: Redactor, expectations: Expectations?, failing: Set<Verdict>) throws {
-        let err = { (s: String) in FileHandle.standardError.write(Data((redactor.redact(s) + "\n").utf8)) }
+        let err = { (s: String) in Terminal.error((redactor.redact(s) + "\n")) }
         if !report.targets.isEmpty, report.targets.allSatisfy({ $0.stats.responses == 0 }) {
             let urls = report.targets.prefix(5).map { "\($0.name) (\($0.baseURL))" }.joined(separator: ", ")
             let more = report.targets.count > 5 ? " and \(report.targets.count - 5) more" : ""
@@ -351,12 +374,13 @@ enum ISO8601 {
 enum ConsoleTable {
     static func render(_ report: Report) -> String {
         let features = FeatureCatalog.ordered(Set(report.targets.flatMap { $0.features.keys }))
-        let names = report.targets.map(\.name)
+        // Escaped before padding, so the columns line up with what is shown.
+        let names = report.targets.map { TextSanitizer.oneLine($0.name, limit: 80) }
         let width = max(30, (features.map(\.count).max() ?? 0) + 2)
         var out = "feature".padding(toLength: width, withPad: " ", startingAt: 0)
         out += names.map { $0.padding(toLength: max(12, $0.count + 2), withPad: " ", startingAt: 0) }.joined() + "\n"
         for f in features {
-            out += f.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += TextSanitizer.oneLine(f, limit: 80).padding(toLength: width, withPad: " ", startingAt: 0)
             for (i, t) in report.targets.enumerated() {
                 let v = t.features[f]?.verdict.rawValue ?? "-"
                 out += v.padding(toLength: max(12, names[i].count + 2), withPad: " ", startingAt: 0)
@@ -367,7 +391,7 @@ enum ConsoleTable {
         for t in report.targets {
             let c = Dictionary(grouping: t.features.values, by: \.verdict).mapValues(\.count)
             let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
-            counts.append("\(t.name): \(parts.joined(separator: ", "))")
+            counts.append("\(TextSanitizer.oneLine(t.name, limit: 80)): \(parts.joined(separator: ", "))")
         }
         return out + "\n" + counts.joined(separator: "\n") + "\n"
     }

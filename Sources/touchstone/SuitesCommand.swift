@@ -20,7 +20,7 @@ struct SuitesCommand: ParsableCommand {
         func run() throws {
             var isDir: ObjCBool = false
             if let path, !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                FileHandle.standardError.write(Data("error: \(path): no such file or directory\n".utf8))
+                Terminal.error("error: \(path): no such file or directory\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
             do {
@@ -31,10 +31,10 @@ struct SuitesCommand: ParsableCommand {
                     suites = try BuiltinSuites.load(adding: path)
                 }
                 let n = suites.reduce(0) { $0 + $1.cases.count }
-                print("ok: \(suites.count) suite file(s), \(n) case(s) in \(path ?? "the built-in suites")")
+                Terminal.out("ok: \(suites.count) suite file(s), \(n) case(s) in \(path ?? "the built-in suites")")
             } catch let e as SuiteErrors {
-                FileHandle.standardError.write(Data((e.description + "\n").utf8))
-                FileHandle.standardError.write(Data("\(e.errors.count) error(s)\n".utf8))
+                Terminal.error((e.description + "\n"))
+                Terminal.error("\(e.errors.count) error(s)\n")
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }
@@ -48,14 +48,14 @@ struct SuitesCommand: ParsableCommand {
         func run() throws {
             do {
                 for suite in try BuiltinSuites.load(adding: path) {
-                    print("\(suite.name) (\(suite.file))")
+                    Terminal.out("\(suite.name) (\(suite.file))")
                     for c in suite.cases {
                         let deps = (c.requires + c.requiresAny).joined(separator: ", ")
-                        print("  \(c.feature ?? "(quirks) \(c.id)")\(deps.isEmpty ? "" : "  needs: \(deps)")")
+                        Terminal.out("  \(c.feature ?? "(quirks) \(c.id)")\(deps.isEmpty ? "" : "  needs: \(deps)")")
                     }
                 }
             } catch let e as SuiteErrors {
-                FileHandle.standardError.write(Data((e.description + "\n").utf8))
+                Terminal.error((e.description + "\n"))
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
         }

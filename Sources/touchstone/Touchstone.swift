@@ -34,9 +34,16 @@ struct Touchstone: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Terminal.error((fullMessage(for: error) + "\n"))
                 Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            // Our own exit codes print nothing more; other failures print their message, which
+            // may quote user input (escaped by Terminal).
+            if !(error is ExitCode), code != .success {
+                Terminal.error(fullMessage(for: error) + "\n")
+                Foundation.exit(code.rawValue)
             }
             exit(withError: error)
         }
@@ -58,6 +65,9 @@ enum ExitStatus: Int32 {
     case unreachable = 3
     /// `--deadline` passed before every case finished: the reports are partial.
     case deadline = 4
+    /// The run finished but a report could not be written (a full disk, a closed pipe); every
+    /// other report was written. Wins over 1, 3 and 4.
+    case reportNotWritten = 5
     /// SIGINT (Ctrl-C) stopped the run: partial reports were written (128 + 2).
     case interrupted = 130
     /// SIGTERM stopped the run: partial reports were written (128 + 15).
@@ -66,8 +76,9 @@ enum ExitStatus: Int32 {
     static let help = """
     Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on (default: ignored,
     broken); 2 usage, suite or configuration error (nothing was sent); 3 no target could be
-    reached at all; 4 --deadline passed, the reports are partial; 130 (SIGINT) and 143 (SIGTERM)
-    the run was stopped, the reports are partial.
+    reached at all; 4 --deadline passed, the reports are partial; 5 a report could not be
+    written (the others were); 130 (SIGINT) and 143 (SIGTERM) the run was stopped, the reports
+    are partial.
     """
 }
 

@@ -43,6 +43,8 @@ struct FaultTests {
         "fault-error-in-200": "HTTP 200 with an error object inside",
         "fault-redirect-loop": "redirect loop: more than 5 redirects",
         "fault-wrong-content-type": "content-type application/json, expected text/event-stream",
+        "fault-hostile-retry-after": "HTTP 429: Rate limit reached (after 2 retries: 429, 429)",
+        "fault-absurd-usage": "usage is inconsistent: 9223372036854775807 + 9000000000000000000 overflows",
     ]
 
     static func timeout(_ p: Personality) -> Double {
@@ -54,10 +56,10 @@ struct FaultTests {
 
     // MARK: The emulator: each fault on the wire, as libcurl meets it
 
-    @Test("the catalogue: 17 fault personalities, all 37 ids each, reachable by name, not in `all`")
+    @Test("the catalogue: 19 fault personalities, all 37 ids each, reachable by name, not in `all`")
     func catalogue() {
-        #expect(Personalities.faults.count == 17)
-        #expect(Set(Personalities.faults.map(\.name)).count == 17)
+        #expect(Personalities.faults.count == 19)
+        #expect(Set(Personalities.faults.map(\.name)).count == 19)
         #expect(Set(Personalities.faults.compactMap(\.fault?.kind)) == Set(Fault.Kind.allCases))
         #expect(Set(Self.faultWords.keys) == Set(Personalities.faults.map(\.name)))
         for p in Personalities.faults {
@@ -99,6 +101,8 @@ struct FaultTests {
             switch scope {
             case .models:
                 return HTTPRequest(url: base + "/models", headers: key, timeouts: timeouts, maxBodyBytes: 1 << 20)
+            case .streams where fault.kind == .absurdUsage:
+                return post("/chat/completions", #"{"model":"emulator-chat","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":8}"#)
             case .streams:
                 return post("/chat/completions", #"{"model":"emulator-chat","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":8}"#)
             case .embeddings:
@@ -172,6 +176,12 @@ struct FaultTests {
         case .wrongContentType:
             #expect(got.head?.headers.value(for: "content-type") == "application/json")
             #expect(text.hasPrefix("data: {") && text.contains("data: [DONE]"))
+        case .hostileRetryAfter:
+            #expect(got.head?.status == 429 && got.error == nil)
+            #expect(got.head?.headers.value(for: "retry-after") == "-inf" && got.head?.headers.value(for: "retry-after-ms") == "-1e20")
+        case .absurdUsage:
+            #expect(got.head?.status == 200 && got.error == nil)
+            #expect(text.contains("\"prompt_tokens\":9223372036854775807") && text.contains("data: [DONE]"), "\(text)")
         }
 
         // Out of scope: a normal answer (the headers fault still spices the Server header).

@@ -74,7 +74,8 @@ import TouchstoneCore
         let r = Redactor(secrets: ["abc", ""])
         #expect(r.isEmpty)
         #expect(r.redact("abc") == "abc")
-        #expect(!Redactor(secrets: ["abcd"]).isEmpty)
+        #expect(Redactor(secrets: ["abcdefg"]).isEmpty)
+        #expect(!Redactor(secrets: ["abcdefgh"]).isEmpty)
         #expect(Redactor(secrets: []).redact("x") == "x")
     }
 
@@ -89,5 +90,43 @@ import TouchstoneCore
         let body: [UInt8] = Array("{\"error\":\"bad key \(Self.key)\"}\u{1B}".utf8) + [0xFF]
         let evidence = r.redact(TextSanitizer.excerpt(body))
         #expect(evidence == "{\"error\":\"bad key [REDACTED]\"}\\u001B\\xFF")
+    }
+
+    /// Every byte as hex (either case), every character as `\\uXXXX`, every byte as `%XX`:
+    /// encodings a server may echo a key in, whole or cut by a length limit.
+    @Test func hexAndFullyEscapedForms() {
+        let key = "sk-live-7f3a9c2e-Q/+=é-51d0b8"
+        let r = Redactor(secrets: [key])
+        let bytes = Array(key.utf8)
+        let hexLower = bytes.map { String(format: "%02x", $0) }.joined()
+        let hexUpper = hexLower.uppercased()
+        let percentAll = bytes.map { String(format: "%%%02X", $0) }.joined()
+        let percentAllLower = bytes.map { String(format: "%%%02x", $0) }.joined()
+        let unicodeAll = key.utf16.map { String(format: "\\u%04x", $0) }.joined()
+        let unicodeAllUpper = key.utf16.map { String(format: "\\u%04X", $0) }.joined()
+        for (form, text) in [("hex", hexLower), ("HEX", hexUpper), ("%XX every byte", percentAll),
+                             ("%xx every byte", percentAllLower), ("\\u every character", unicodeAll),
+                             ("\\U every character", unicodeAllUpper)] {
+            let out = r.redact("key=\(text)!")
+            #expect(out == "key=[REDACTED]!", "\(form): \(out)")
+            // A piece of the encoding (a cut excerpt: 12 bytes of the key, encoded) is masked too.
+            let piece = String(text.dropFirst(text.count / 4).prefix(text.count / 2))
+            let cut = r.redact("echo: " + piece + "…")
+            #expect(cut.contains(Redactor.mask) && !cut.contains(piece), "\(form) piece: \(cut)")
+        }
+        // Ordinary hex (an id) is left alone.
+        #expect(r.redact("chatcmpl-9f8e7d6c5b4a39281706") == "chatcmpl-9f8e7d6c5b4a39281706")
+    }
+
+    /// A key under 8 bytes (`none`, `x`, `EMPTY`) is not a secret worth masking: masking it
+    /// inside ordinary words would mangle the evidence.
+    @Test func shortKeysAreNotMaskedInsideWords() {
+        for key in ["none", "x", "EMPTY", "sk-1234"] {
+            let r = Redactor(secrets: [key])
+            let text = #"{"tool_choice":"none","text":"EMPTY sk-1234 x"}"#
+            #expect(r.redact(text) == text, "\(key): \(r.redact(text))")
+            #expect(r.isEmpty)
+        }
+        #expect(Redactor.tooShort(["none", "sk-long-enough-key"]) == 1)
     }
 }

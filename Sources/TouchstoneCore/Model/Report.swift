@@ -94,6 +94,18 @@ public struct TargetStats: Codable, Sendable, Equatable {
         self.wallSeconds = wallSeconds
     }
 
+    /// The stats of two runs together (merge, summaries). Report files may carry any number:
+    /// counts saturate at `Int.max` instead of overflowing, and a wall time that is not a
+    /// finite, non-negative number counts as 0.
+    public func adding(_ other: TargetStats) -> TargetStats {
+        func seconds(_ s: Double) -> Double { s.isFinite && s > 0 ? s : 0 }
+        return TargetStats(requests: requests.saturatingAdd(other.requests),
+                           responses: responses.saturatingAdd(other.responses),
+                           retries: retries.saturatingAdd(other.retries),
+                           outputTokens: outputTokens.saturatingAdd(other.outputTokens),
+                           wallSeconds: seconds(wallSeconds) + seconds(other.wallSeconds))
+    }
+
     enum CodingKeys: String, CodingKey {
         case requests, responses, retries
         case outputTokens = "output_tokens"

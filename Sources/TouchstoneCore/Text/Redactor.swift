@@ -1,13 +1,19 @@
 import Foundation
 
-/// Replaces every known secret in a string — in plain, JSON-escaped, URL-encoded and base64
-/// forms — with `[REDACTED]`. Every string that leaves the engine passes through one.
+/// Replaces every known secret in a string — in plain, JSON-escaped, URL-encoded, base64 and
+/// hex forms, and with every character `\uXXXX`-escaped or every byte `%XX`-encoded — with
+/// `[REDACTED]`. Every string that leaves the engine passes through one.
 ///
 /// Encoded forms are also masked when written inside JSON (a URL- or base64-encoded secret in
 /// a JSON string has its `/` escaped as `\/`). And any run of at least `fragmentLength` bytes
-/// of a secret is masked too, so a secret that reaches an output in pieces — cut by a length
-/// limit before it could be masked, or echoed split across stream events — leaves no piece
-/// longer than that.
+/// of a secret is masked too — plain, or in hex, `%XX` or `\uXXXX` for every byte or
+/// character (a run that long of the encoding) — so a secret that reaches an output in
+/// pieces — cut by a length limit before it could be masked, or echoed split across stream
+/// events — leaves no piece longer than that.
+///
+/// A secret shorter than `minimumLength` bytes (`none`, `x`, `EMPTY`: what local servers take
+/// as a key) is not masked at all: it would mask ordinary words and mangle the evidence, and
+/// it protects nothing. `tooShort` counts them, for a warning.
 ///
 /// Matching is on UTF-8 bytes, not on Characters: a secret followed by a combining mark
 /// (which Swift's `String.contains` and Foundation's `replacingOccurrences` would not find,
@@ -15,8 +21,13 @@ import Foundation
 /// masked.
 public struct Redactor: Sendable {
     public static let mask = "[REDACTED]"
-    /// Secrets shorter than this are not redacted: they would mask ordinary text.
-    public static let minimumLength = 4
+    /// Secrets shorter than this (bytes) are not redacted: they would mask ordinary text.
+    public static let minimumLength = 8
+
+    /// How many of `secrets` are too short to be masked (empty ones are not counted).
+    public static func tooShort(_ secrets: [String]) -> Int {
+        Set(secrets).filter { !$0.isEmpty && $0.utf8.count < minimumLength }.count
+    }
 
     /// Pieces of a secret this long (bytes) or longer are masked wherever they appear.
     public static let fragmentLength = 12
@@ -27,6 +38,9 @@ public struct Redactor: Sendable {
     /// The plain secrets long enough for fragment masking, and their `fragmentLength`-byte
     /// windows by their first 8 bytes (a fast first test of every position of a text).
     private let fragmentSources: [[UInt8]]
+    /// The shortest run of each source that is masked: `fragmentLength` bytes of the secret,
+    /// as long as that many bytes are once encoded (24 hex digits, 36 for `%XX`, …).
+    private let fragmentRuns: [Int]
     private let windows: [UInt64: [(source: Int, offset: Int)]]
     /// Which byte pairs start some window: most positions of a text are passed over with one
     /// table look-up.
@@ -34,8 +48,11 @@ public struct Redactor: Sendable {
 
     public init(secrets: [String]) {
         var forms = Set<String>()
-        for secret in secrets where secret.count >= Redactor.minimumLength {
+        let secrets = secrets.filter { $0.utf8.count >= Redactor.minimumLength }
+        for secret in secrets {
             forms.insert(secret)
+            // Every byte or character encoded: hex (either case), `%XX` (either case), `\uXXXX`.
+            for form in Redactor.fullyEncoded(secret) { forms.insert(form) }
             // JSON: with and without `\/`, and with non-ASCII as `\u` escapes (ensure_ascii).
             forms.insert(Redactor.jsonEscaped(secret))
             forms.insert(Redactor.jsonEscaped(secret, escapeSlash: false))
@@ -75,19 +92,28 @@ public struct Redactor: Sendable {
             forms.insert(Redactor.jsonEscaped(form, escapeSlash: false))
         }
         var sources: [[UInt8]] = []
+        var runs: [Int] = []
         var windows: [UInt64: [(source: Int, offset: Int)]] = [:]
         for secret in Set(secrets) where secret.utf8.count > Redactor.fragmentLength {
-            let bytes = Array(secret.utf8)
-            for offset in 0...(bytes.count - Redactor.fragmentLength) {
-                windows[Redactor.word(bytes, offset), default: []].append((sources.count, offset))
+            let plain = secret.utf8.count
+            for form in [secret] + Redactor.fullyEncoded(secret) {
+                let bytes = Array(form.utf8)
+                // fragmentLength bytes of the secret, as long as they are in this encoding.
+                let run = (Redactor.fragmentLength * bytes.count + plain - 1) / plain
+                guard bytes.count > run else { continue }
+                for offset in 0...(bytes.count - run) {
+                    windows[Redactor.word(bytes, offset), default: []].append((sources.count, offset))
+                }
+                sources.append(bytes)
+                runs.append(run)
             }
-            sources.append(bytes)
         }
         self.fragmentSources = sources
+        self.fragmentRuns = runs
         self.windows = windows
         var starts = [Bool](repeating: false, count: 1 << 16)
-        for source in sources {
-            for k in 0...(source.count - Redactor.fragmentLength) { starts[Int(source[k]) << 8 | Int(source[k + 1])] = true }
+        for (source, run) in zip(sources, runs) {
+            for k in 0...(source.count - run) { starts[Int(source[k]) << 8 | Int(source[k + 1])] = true }
         }
         self.windowStarts = starts
         needles = forms.filter { $0.count >= Redactor.minimumLength }
@@ -141,7 +167,7 @@ public struct Redactor: Sendable {
                         // The longest run from i that continues the secret from this offset.
                         var k = 0
                         while i + k < p.count && c.offset + k < source.count && p[i + k] == source[c.offset + k] { k += 1 }
-                        if k >= n { end = max(end, i + k) }
+                        if k >= fragmentRuns[c.source] { end = max(end, i + k) }
                     }
                     if end > i {
                         if let last = ranges.last, last.upperBound >= i {
@@ -224,6 +250,31 @@ public struct Redactor: Sendable {
         let to = endBit / 6  // exclusive
         guard from < to, to <= encoded.count else { return "" }
         return String(decoding: encoded[from..<to], as: UTF8.self)
+    }
+
+    /// The secret with every byte or character encoded: hex digits of the UTF-8 bytes
+    /// (lower- and uppercase), `%XX` for every byte (both cases), and `\uXXXX` for every
+    /// UTF-16 unit (both cases), as some JSON writers escape everything.
+    static func fullyEncoded(_ secret: String) -> [String] {
+        let bytes = Array(secret.utf8)
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        var percent: [UInt8] = []
+        for b in bytes {
+            hex += [digits[Int(b >> 4)], digits[Int(b & 15)]]
+            percent += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
+        }
+        var unicode: [UInt8] = []
+        for unit in secret.utf16 {
+            unicode += Array("\\u".utf8)
+            for shift in stride(from: 12, through: 0, by: -4) { unicode.append(digits[Int((unit >> UInt16(shift)) & 15)]) }
+        }
+        let lower = [hex, percent, unicode].map { String(decoding: $0, as: UTF8.self) }
+        // Uppercase hex digits only (the `u` of `\u` stays lowercase).
+        let upper = lower.map { s in
+            String(s.unicodeScalars.map { c in ("a"..."f").contains(c) ? Character(String(c).uppercased()) : Character(c) })
+        }
+        return lower + upper
     }
 
     static func base64URL(_ s: String) -> String {

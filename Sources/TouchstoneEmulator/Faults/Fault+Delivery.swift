@@ -91,8 +91,20 @@ extension Fault {
         case .wrongContentType:
             let wrong = reply.isStream ? "application/json" : "text/html; charset=utf-8"
             return Delivery(reply: reply.replacingHeader("content-type", with: wrong))
+        case .hostileRetryAfter:
+            let error: JSONValue = ["error": ["message": "Rate limit reached", "type": "rate_limit_exceeded", "code": "rate_limit_exceeded"]]
+            return Delivery(reply: .full(status: 429, headers: [("content-type", "application/json"), ("retry-after", "-inf"),
+                                                                ("retry-after-ms", "-1e20")],
+                                         body: Array(error.serialized(sortedKeys: true).utf8)))
+        case .absurdUsage:
+            return Delivery(reply: reply.replacingUsage(Self.absurdUsage))
         }
     }
+
+    /// What `absurdUsage` puts in a stream's usage chunk.
+    static let absurdUsage: JSONValue = [
+        "prompt_tokens": .int(Int.max), "completion_tokens": .int(9_000_000_000_000_000_000), "total_tokens": 1,
+    ]
 
     /// What `notHTTP` sends: an SSH server's banner and binary, as a client meets when the
     /// port belongs to another service.
@@ -143,6 +155,21 @@ extension Reply {
         }
     }
 
+    /// The stream with the `usage` of every event that carries one replaced by `usage`.
+    func replacingUsage(_ usage: JSONValue) -> Reply {
+        guard case .stream(let s, let h, let events) = self else { return self }
+        let prefix = Array("data: ".utf8)
+        let rewritten = events.map { event -> [UInt8] in
+            guard event.starts(with: prefix),
+                  var json = try? JSONParser.parse(Array(event.dropFirst(prefix.count)).trimmingTrailingNewlines()),
+                  case .object(var object) = json, let u = object["usage"], !u.isNull else { return event }
+            object["usage"] = usage
+            json = .object(object)
+            return ChatStream.data(json)
+        }
+        return .stream(status: s, headers: h, events: rewritten)
+    }
+
     /// The reply with `bytes` inserted raw at the start of the first `"content":"` string (in a
     /// stream: of the first event that has one), else of the first string value.
     func injecting(_ bytes: [UInt8]) -> Reply {
@@ -165,5 +192,13 @@ extension Reply {
         case .drop:
             return .drop
         }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func trimmingTrailingNewlines() -> [UInt8] {
+        var out = self
+        while let last = out.last, last == 10 || last == 13 { out.removeLast() }
+        return out
     }
 }

@@ -55,6 +55,14 @@ public struct Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         /// The answer with the wrong `Content-Type`: a stream labelled `application/json`, a JSON
         /// body labelled `text/html`.
         case wrongContentType
+        /// `429 Too Many Requests` every time, with `Retry-After: -inf` and
+        /// `retry-after-ms: -1e20`: values no HTTP client may take as a wait (a naive
+        /// `Int(seconds * 1000)` traps on them).
+        case hostileRetryAfter
+        /// The usage chunk of a stream with counts at the edge of 64 bits: `prompt_tokens`
+        /// 9223372036854775807 and `completion_tokens` 9000000000000000000, whose sum
+        /// overflows (`total_tokens` 1).
+        case absurdUsage
     }
 
     /// The requests a fault hits; every other request is answered normally.

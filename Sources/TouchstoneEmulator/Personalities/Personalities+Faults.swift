@@ -12,6 +12,8 @@ import TouchstoneCore
 // - every other feature keeps the reference verdict;
 // - `fault-refused` reaches nothing at all: every feature `untested` (no request got an answer,
 //   so nothing was decided), and the CLI exits 3.
+// (`fault-absurd-usage` hits only stream.include_usage: its streams are well-formed but for the
+// usage chunk.)
 // Scopes: `models` → models.list; `streams` → stream.basic, then stream.done_sentinel,
 // stream.include_usage and stream.tool_calls untested; `embeddings` → embeddings.basic, then
 // embeddings.batch, .base64 and .dimensions untested; `responses` → responses.basic;
@@ -26,7 +28,7 @@ extension Personalities {
         faultRefused, faultResetAfterHeaders, faultCloseMidBody, faultCloseMidStream, faultNotHTTP,
         faultStallBeforeHeaders, faultStallMidStream, faultSlowDrip, faultHugeBody, faultEndlessStream,
         faultTruncatedChunked, faultControlBytesInContent, faultControlBytesInHeaders, faultHTMLErrorPage,
-        faultErrorInside200, faultRedirectLoop, faultWrongContentType,
+        faultErrorInside200, faultRedirectLoop, faultWrongContentType, faultHostileRetryAfter, faultAbsurdUsage,
     ]
 
     /// The reference, with `fault` injected.
@@ -117,4 +119,14 @@ extension Personalities {
     public static let faultWrongContentType = faulty(
         "fault-wrong-content-type", "Streamed chat: the SSE body labelled application/json.",
         Fault(.wrongContentType, scope: .streams), expected: expecting(streamsBroken))
+
+    public static let faultHostileRetryAfter = faulty(
+        "fault-hostile-retry-after", "GET /models: 429 every time, with Retry-After: -inf and retry-after-ms: -1e20.",
+        Fault(.hostileRetryAfter, scope: .models), expected: expecting(modelsBroken))
+
+    /// Only the usage chunk is absurd: the stream itself is well-formed, so only the feature
+    /// that reads usage from it breaks.
+    public static let faultAbsurdUsage = faulty(
+        "fault-absurd-usage", "Streamed chat: the usage chunk says 9223372036854775807 prompt and 9e18 completion tokens.",
+        Fault(.absurdUsage, scope: .streams), expected: expecting(["stream.include_usage": .broken]))
 }

@@ -24,5 +24,15 @@ enum BuiltinChecks {
 /// Small helpers shared by the checks.
 enum Shape {
     static func isInteger(_ v: JSONValue?) -> Bool { v?.typeName == "integer" }
+
+    /// The value as an `Int` when it is an integer that one holds exactly (`3`, `3.0`); nil for
+    /// fractions, non-numbers and integers beyond `Int` (`1e300`).
+    static func exactInteger(_ v: JSONValue?) -> Int? {
+        switch v {
+        case .int(let i): i
+        case .double(let d): Int(exactly: d)
+        default: nil
+        }
+    }
     static func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0.isWhitespace }) }
 }

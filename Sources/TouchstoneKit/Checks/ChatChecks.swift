@@ -115,9 +115,18 @@ enum ChatChecks {
         guard u.objectValue != nil else { return .fail("usage is \(u.typeName), not an object") }
         let keys = ["prompt_tokens", "completion_tokens", "total_tokens"]
         for k in keys where !Shape.isInteger(u[k]) { return .fail("usage.\(k) is missing or not an integer") }
-        let p = Int(u["prompt_tokens"]!.numberValue!), c = Int(u["completion_tokens"]!.numberValue!),
-            t = Int(u["total_tokens"]!.numberValue!)
-        guard p + c == t else { return .fail("usage is inconsistent: \(p) + \(c) != \(t)") }
+        // Exact integers only (a count of 9.3e18 is no Int), never negative, and a sum that
+        // overflows is an inconsistency like any other: an upstream's number never traps.
+        var counts: [Int] = []
+        for k in keys {
+            guard let n = Shape.exactInteger(u[k]) else { return .fail("usage.\(k) is \(Assertions.show(u[k]!)): not a token count") }
+            guard n >= 0 else { return .fail("usage.\(k) is negative (\(n))") }
+            counts.append(n)
+        }
+        let (p, c, t) = (counts[0], counts[1], counts[2])
+        let (sum, overflow) = p.addingReportingOverflow(c)
+        if overflow { return .fail("usage is inconsistent: \(p) + \(c) overflows, total_tokens is \(t)") }
+        guard sum == t else { return .fail("usage is inconsistent: \(p) + \(c) != \(t)") }
         return .pass("usage \(p)+\(c)=\(t)")
     }
 }

@@ -15,6 +15,14 @@ enum StreamChecks {
             "a chunk carries integer usage; with `after_finish`, after the finish_reason chunk and before [DONE]",
             arguments: ["after_finish"]
         ) { input in streamUsage(input.exchange, afterFinish: input.bool("after_finish")) },
+        "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a `usage` object (of any content)") { input in
+            guard let s = input.exchange.stream else { return .fail("not a stream") }
+            for (i, e) in s.events.enumerated() {
+                if e.data == "[DONE]" { break }
+                if let u = e.json?["usage"], !u.isNull { return .pass("usage in event \(i)") }
+            }
+            return .fail("no chunk carries usage")
+        },
     ]
 
     static func chunkStream(_ ex: Exchange) -> CheckResult {

@@ -107,6 +107,13 @@ public enum CurlCommand {
         guard let key = context.key, !key.isEmpty, text.contains(key) else {
             return quoted(redactor.redact(text))
         }
+        // A key too short to be a secret (`x`, `none`) would be replaced inside ordinary
+        // words: only the header that carries it names the variable.
+        if key.utf8.count < Redactor.minimumLength {
+            guard text.hasSuffix(": \(key)") || text.hasSuffix(" \(key)") else { return quoted(redactor.redact(text)) }
+            let head = String(text.dropLast(key.count))
+            return "\"" + doubleQuotedContent(redactor.redact(head)) + "${\(context.keyVariable)}\""
+        }
         let pieces = text.components(separatedBy: key).map { redactor.redact($0) }
         return "\"" + pieces.map(doubleQuotedContent).joined(separator: "${\(context.keyVariable)}") + "\""
     }

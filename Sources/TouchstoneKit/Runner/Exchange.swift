@@ -13,6 +13,9 @@ public struct PreparedRequest: Sendable, Hashable {
     public var body: [UInt8]?
     /// The body as JSON when it was built from a template (nil for raw bodies).
     public var json: JSONValue?
+    /// Names of the headers that carry a credential (the key header, secret headers): a
+    /// redirect to another origin is not followed while they are sent.
+    public var credentialHeaders: Set<String> = []
 
     var fingerprint: String {
         let h = headers.map { "\($0.name.lowercased()):\($0.value)" }.sorted().joined(separator: "\n")
@@ -69,6 +72,12 @@ public struct Exchange: Sendable {
     public var ttfbMs: Double?
 
     public var contentType: String { headers.value(for: "content-type")?.lowercased() ?? "" }
+
+    /// The upstream redirected this request to another origin, and it was not followed.
+    var wasRedirectedAcrossOrigins: Bool {
+        if case .crossOriginRedirect = error { return true }
+        return false
+    }
     public var isStream: Bool { stream != nil }
 
     /// The `error.message` (or similar) of an error body, one line.
@@ -111,13 +120,15 @@ public struct Exchange: Sendable {
         return "\"\(TextSanitizer.oneLine(head, limit: 80))\""
     }
 
-    /// Sum of completion tokens reported by this exchange (body or streamed usage).
+    /// Completion tokens reported by this exchange (body or streamed usage); 0 when none is
+    /// reported or the count is negative (the checks call that out; the run total ignores it).
     var completionTokens: Int {
-        if let n = json?["usage"]?["completion_tokens"]?.intValue { return n }
-        if let n = json?["usage"]?["output_tokens"]?.intValue { return n }
+        func count(_ v: JSONValue?) -> Int? { v?.intValue.map { max(0, $0) } }
+        if let n = count(json?["usage"]?["completion_tokens"]) { return n }
+        if let n = count(json?["usage"]?["output_tokens"]) { return n }
         if let s = stream {
             for e in s.events.reversed() {
-                if let n = e.json?["usage"]?["completion_tokens"]?.intValue { return n }
+                if let n = count(e.json?["usage"]?["completion_tokens"]) { return n }
             }
         }
         return 0

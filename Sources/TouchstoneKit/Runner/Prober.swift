@@ -121,10 +121,11 @@ public struct Prober: Sendable {
         }
         var quirks = Observers.quirks(log)
         for (k, v) in await session.quirks { quirks[k] = v }
+        // Token counts come from the upstream: their sum saturates instead of overflowing.
         let stats = TargetStats(requests: log.reduce(0) { $0 + $1.attempts },
                                 responses: log.filter { $0.status != nil }.count,
                                 retries: log.reduce(0) { $0 + max(0, $1.attempts - 1) },
-                                outputTokens: log.reduce(0) { $0 + $1.completionTokens },
+                                outputTokens: log.reduce(0) { $0.saturatingAdd($1.completionTokens) },
                                 wallSeconds: (ContinuousClock.now - started).milliseconds / 1000)
         let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
                                   model: target.model.map(redactor.redact),
@@ -271,10 +272,16 @@ struct CaseRunner: Sendable {
         for (k, v) in quirks { await session.setQuirk(k, v) }
         guard c.feature != nil else { return nil }
 
-        let verdict = chosen?.verdict ?? .broken
+        var verdict = chosen?.verdict ?? .broken
         var detail = chosen.map { renderText($0.detail, outcomes: outcomes, variables: variables, messages: detailMessages,
                                              failures: firstFailures) }
             ?? "no verdict rule matched (suite error at \(c.location))"
+        // A request redirected to another origin was not followed (its credentials stay with
+        // the origin named): what came back describes no upstream, so nothing is decided.
+        if let redirected = c.steps.compactMap({ outcomes[$0.id]?.exchange }).first(where: \.wasRedirectedAcrossOrigins) {
+            verdict = .untested
+            detail = "not decided: \(redirected.summary)"
+        }
         let retried = c.steps.compactMap { outcomes[$0.id]?.exchange }.filter { $0.attempts > 1 }
         if !retried.isEmpty {
             let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")

@@ -44,8 +44,20 @@ struct RequestBuilder: Sendable {
             headers.append(HTTPHeader(name, try RequestBuilder.substitute(value, vars)))
         }
         let method = resolved.method ?? (bytes == nil ? "GET" : "POST")
-        return PreparedRequest(method: method, url: url, path: path, join: resolved.join, headers: headers,
-                               body: bytes, json: body)
+        var prepared = PreparedRequest(method: method, url: url, path: path, join: resolved.join, headers: headers,
+                                       body: bytes, json: body)
+        prepared.credentialHeaders = credentialHeaders(headers)
+        return prepared
+    }
+
+    /// The headers that carry a credential: the mode's key header (the real key or the bogus
+    /// one), and any header holding the key or a value marked secret.
+    func credentialHeaders(_ headers: [HTTPHeader]) -> Set<String> {
+        let secrets = ([target.apiKey, RequestBuilder.bogusKey].compactMap { $0 } + target.secrets).filter { !$0.isEmpty }
+        return Set(headers.filter { h in
+            target.auth.isCredentialHeader(h.name) || h.name.lowercased() == target.auth.keyHeader("")?.name.lowercased()
+                || secrets.contains { h.value.contains($0) }
+        }.map { $0.name.lowercased() })
     }
 
     /// Applies `extends` chains: the base request, then this template's own fields on top.

@@ -49,6 +49,8 @@ enum TransferFailure {
             return "connection closed mid-body \(progress) (\(status), \(kind))"
         case .tooManyRedirects:
             return "redirect loop: more than \(Transport.maxRedirects) redirects (\(kind))"
+        case .crossOriginRedirect(let origin):
+            return "redirected to another origin (\(origin)): not followed, so that the credentials stay with the origin named; probe that URL directly (\(kind))"
         case .bodyTooLarge(let cap):
             let what = exchange.isStream ? "stream" : "body"
             let more = events.map { " after \($0) events" } ?? ""

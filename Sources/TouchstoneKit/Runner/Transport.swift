@@ -37,23 +37,17 @@ struct Transport: Sendable {
             } else if let status = exchange.status, status == 429 || status >= 500, attempt <= options.maxRetries {
                 reasons.append("\(status)")
                 retryDelay = status == 429
-                    ? min(options.maxRetryAfter, Transport.retryAfter(exchange.headers) ?? Double(attempt))
+                    ? min(options.maxRetryAfter, RetryAfter.seconds(exchange.headers, cap: options.maxRetryAfter) ?? Double(attempt))
                     : 0.25 * Double(1 << (attempt - 1))
             }
             guard let retryDelay, !Task.isCancelled else { break }
-            try? await Task.sleep(for: .milliseconds(Int(retryDelay * 1000)))
+            try? await Task.sleep(for: .milliseconds(RetryAfter.milliseconds(forSleep: retryDelay)))
         }
         // A request a stopped run did not send is not an attempt.
         exchange.attempts = exchange.failure == Transport.notSent ? attempt - 1 : attempt
         exchange.retryReasons = reasons
         exchange.elapsedMs = (ContinuousClock.now - started).milliseconds
         return exchange
-    }
-
-    static func retryAfter(_ headers: [HTTPHeader]) -> Double? {
-        if let ms = headers.value(for: "retry-after-ms").flatMap(Double.init) { return ms / 1000 }
-        if let s = headers.value(for: "retry-after").flatMap(Double.init) { return s }
-        return nil
     }
 
     private func attemptOnce(_ request: PreparedRequest) async -> Exchange {
@@ -63,7 +57,7 @@ struct Transport: Sendable {
             timeouts: Timeouts(connect: min(Transport.connectTimeout, options.timeout), firstByte: options.timeout,
                                idle: options.timeout, total: options.timeout),
             followRedirects: true, maxRedirects: Transport.maxRedirects, maxBodyBytes: options.maxBodyBytes,
-            freshConnection: false, insecure: insecure)
+            freshConnection: false, insecure: insecure, credentialHeaders: request.credentialHeaders)
         let started = ContinuousClock.now
         var parser: SSEParser? = nil
         var record = StreamRecord()

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes reports where `ReportDestination` says, and checks a command's outputs together
+/// before anything is done.
+public enum ReportOutput {
+    /// Every problem with `outputs` (option, path): each path's own, one file named twice, and
+    /// more than one `-`.
+    /// Empty when all can be written.
+    public static func problems(_ outputs: [(option: String, path: String)]) -> [ReportPathError] {
+        var out: [ReportPathError] = []
+        var files: [String: String] = [:]  // resolved path → the option that named it first
+        for (option, path) in outputs {
+            do {
+                // Two reports to one file: the second would replace the first.
+                if case .file(let resolved) = try ReportDestination.of(path) {
+                    if let first = files[resolved] {
+                        out.append(ReportPathError(path: path, problem: "the same file as \(first)", option: option))
+                    } else {
+                        files[resolved] = option
+                    }
+                }
+            } catch {
+                var e = error
+                e.option = option
+                out.append(e)
+            }
+        }
+        let stdout = outputs.filter { $0.path == "-" }
+        if stdout.count > 1 {
+            out.append(ReportPathError(path: "-", problem: "only one report can go to standard output (\(stdout.map(\.option).joined(separator: ", ")))"))
+        }
+        return out
+    }
+
+    /// Writes `data` where `path` leads (see `ReportDestination`).
+    public static func write(_ data: Data, to path: String) throws {
+        switch try ReportDestination.of(path) {
+        case .standardOutput:
+            try writeAll(data, to: STDOUT_FILENO, path: "standard output")
+        case .special(let resolved):
+            let fd = open(resolved, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", code: errno) }
+            defer { close(fd) }
+            try writeAll(data, to: fd, path: path)
+        case .file(let resolved):
+            try AtomicFile.write(data, to: resolved)
+        }
+    }
+
+    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw AtomicFile.WriteError(path: path, operation: "write", code: errno)
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// `write(2)`, out of reach of `ReportOutput.write` shadowing it.
+private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}
