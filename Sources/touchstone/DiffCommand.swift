@@ -8,15 +8,17 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Show what changed between two reports; exit 1 on any regression.",
         discussion: """
-        Compares OLD and NEW (touchstone.report/v1 JSON) per target and feature. A regression is
-        a verdict that got worse (supported > unsupported > untested > ignored > broken), a
-        feature that had a result and has none, or a target that disappeared. Improvements,
-        added features, new targets and quirk changes are listed but do not fail.
+        Compares OLD and NEW (touchstone.report/v1 JSON) per target and feature. A
+        regression is a verdict that got worse (supported > unsupported > untested >
+        ignored > broken), a feature that had a result and has none, or a target that
+        disappeared. Improvements, added features, new targets and quirk changes are
+        listed but do not fail.
 
           touchstone diff baseline.json report.json
           touchstone diff baseline.json report.json --json diff.json
 
-        Exit codes: 0 no regression; 1 at least one regression; 2 a report cannot be read.
+        Exit codes: 0 no regression; 1 at least one regression; 2 a report cannot be
+        read.
         """
     )
 

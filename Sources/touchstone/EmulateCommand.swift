@@ -7,7 +7,8 @@ struct EmulateCommand: AsyncParsableCommand {
         commandName: "emulate",
         abstract: "Serve a local OpenAI-compatible upstream with the documented quirks of a real server.",
         discussion: """
-        Binds 127.0.0.1 and serves until interrupted. Point any client at the printed base URL.
+        Binds 127.0.0.1 and serves until interrupted. Point any client at the printed
+        base URL.
 
           touchstone emulate --list
           touchstone emulate ollama --port 11434

@@ -9,20 +9,23 @@ struct MergeCommand: ParsableCommand {
         abstract: "Combine shard reports into one report, recomputing totals.",
         usage: """
         touchstone merge <report.json> ... --json <file> [--junit <file>]
-                         [--markdown <file>] [--html <file>] [--expect <file>] [--baseline <report>]
+          [--markdown <file>] [--html <file>]
+          [--expect <file>] [--baseline <report>]
         """,
         discussion: """
-        Reads touchstone.report/v1 files (e.g. the shards of `touchstone run --shard i/n`) and
-        writes one report with every target (sorted by name), the earliest start, the latest end,
-        and partial when any shard was partial. A target in several shards must have disjoint
-        features there. Writes the merged JSON, and optionally JUnit (read against --expect or
-        --baseline when given), Markdown and HTML.
+        Reads touchstone.report/v1 files (e.g. the shards of `touchstone run --shard
+        i/n`) and writes one report with every target (sorted by name), the earliest
+        start, the latest end, and partial when any shard was partial. A target in
+        several shards must have disjoint features there. Writes the merged JSON, and
+        optionally JUnit (read against --expect or --baseline when given), Markdown
+        and HTML.
 
-          touchstone merge shard-*.json --json report.json --junit junit.xml --html matrix.html
+          touchstone merge shard-*.json --json report.json --junit junit.xml \\
+              --html matrix.html
 
-        Exit codes: 0 merged (whatever the verdicts: gate with `touchstone diff` or the JUnit); 2 a
-        report or the expectations cannot be read, the reports do not fit together, or an output
-        cannot be written.
+        Exit codes: 0 merged (whatever the verdicts: gate with `touchstone diff` or
+        the JUnit); 2 a report or the expectations cannot be read, the reports do not
+        fit together, or an output cannot be written.
         """
     )
 

@@ -9,20 +9,23 @@ struct PresetsCommand: ParsableCommand {
         commandName: "presets",
         abstract: "Turn reports into capability presets other software reads.",
         usage: """
-        touchstone presets <report.json> ... [--format <format>] [--output <file>]
-                           [--api-key-env <[target=]VAR> ...]
+        touchstone presets <report.json> ... [--format <format>]
+          [--output <file>] [--api-key-env <[target=]VAR> ...]
         """,
         discussion: """
-        Reads touchstone.report/v1 files and writes, per upstream, its base URL, auth mode,
-        models, capabilities (tool_choice modes, streaming, usage in stream, JSON modes,
-        embeddings options, Responses API, trailing-slash tolerance, error dialect, …) and
-        provenance. Formats: yaml or json (touchstone.presets/v1, docs/presets.md), or litellm
-        (a LiteLLM proxy config.yaml with model_list and model_info supports_* flags).
+        Reads touchstone.report/v1 files and writes, per upstream, its base URL, auth
+        mode, models, capabilities (tool_choice modes, streaming, usage in stream,
+        JSON modes, embeddings options, Responses API, trailing-slash tolerance, error
+        dialect, …) and provenance. Formats: yaml or json (touchstone.presets/v1,
+        docs/presets.md), or litellm (a LiteLLM proxy config.yaml with model_list and
+        model_info supports_* flags).
 
-          touchstone presets report.json --format litellm --api-key-env vllm=VLLM_KEY -o litellm.yaml
+          touchstone presets report.json --format litellm \\
+              --api-key-env vllm=VLLM_KEY -o litellm.yaml
           touchstone presets a.json b.json --format json
 
-        Exit codes: 0 written; 2 a report cannot be read or target names repeat across reports.
+        Exit codes: 0 written; 2 a report cannot be read or target names repeat across
+        reports.
         """
     )
 

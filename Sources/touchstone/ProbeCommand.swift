@@ -11,23 +11,27 @@ struct ProbeCommand: AsyncParsableCommand {
         abstract: "Probe an OpenAI-compatible upstream and report one verdict per feature.",
         discussion: """
         TARGET is the API root that clients are configured with, usually ending in /v1
-        (e.g. http://127.0.0.1:8080/v1; a trailing slash is fine), or the name of a known
-        upstream (groq, openai, ollama, …; see --list-upstreams), whose base URL and key
-        variable are then used. The API key is read from the environment variable named by
-        --api-key-env (or the known upstream's), never from the command line.
+        (e.g. http://127.0.0.1:8080/v1; a trailing slash is fine), or the name of a
+        known upstream (groq, openai, ollama, …; see --list-upstreams), whose base URL
+        and key variable are then used. The API key is read from the environment
+        variable named by --api-key-env (or the known upstream's), never from the
+        command line.
 
         Examples:
           touchstone probe --emulate reference
           touchstone probe --emulate all --markdown matrix.md
           GROQ_API_KEY=… touchstone probe groq --model llama-3.3-70b-versatile
-          OPENAI_API_KEY=… touchstone probe https://api.openai.com/v1 --model gpt-4o-mini \\
-              --embedding-model text-embedding-3-small --api-key-env OPENAI_API_KEY --junit junit.xml
-          touchstone probe http://127.0.0.1:11434/v1 --model llama3.2 --features 'tool_choice.*'
+          OPENAI_API_KEY=… touchstone probe https://api.openai.com/v1 \\
+              --model gpt-4o-mini --embedding-model text-embedding-3-small \\
+              --api-key-env OPENAI_API_KEY --junit junit.xml
+          touchstone probe http://127.0.0.1:11434/v1 --model llama3.2 \\
+              --features 'tool_choice.*'
 
         Many targets at once: `touchstone run --targets FILE` (docs/targets.md).
 
-        Verdicts: supported (honoured), unsupported (refused cleanly), ignored (accepted, not
-        honoured), broken (protocol violated), untested (could not be decided).
+        Verdicts: supported (honoured), unsupported (refused cleanly), ignored
+        (accepted, not honoured), broken (protocol violated), untested (could not be
+        decided).
 
         \(ExitStatus.help)
         """

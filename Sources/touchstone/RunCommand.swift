@@ -21,13 +21,12 @@ struct RunCommand: AsyncParsableCommand {
           touchstone run --targets targets.yaml --shard 2/4 --json shard-2.json
           touchstone merge shard-*.json --json report.json --junit junit.xml
 
-        Shards: targets sorted by name, the k-th (from 0) runs in shard
-        k mod n + 1; merging the shard reports gives the unsharded report.
-        The report lists targets sorted by name.
+        Shards: targets sorted by name, the k-th (from 0) runs in shard k mod n + 1;
+        merging the shard reports gives the unsharded report. The report lists targets
+        sorted by name.
 
-        Without --expect/--baseline: ignored and broken fail, unsupported and
-        untested are skipped, supported passes. With them, a verdict worse
-        than expected fails.
+        Without --expect/--baseline: ignored and broken fail, unsupported and untested
+        are skipped, supported passes. With them, a verdict worse than expected fails.
 
         \(ExitStatus.help)
         """

@@ -8,12 +8,12 @@ struct Touchstone: AsyncParsableCommand {
         commandName: "touchstone",
         abstract: "Conformance harness and compatibility prober for OpenAI-compatible LLM APIs.",
         discussion: """
-        Probe a server and get one verdict per feature (supported, unsupported, ignored, broken,
-        untested), with JUnit, JSON and Markdown reports.
+        Probe a server and get one verdict per feature (supported, unsupported,
+        ignored, broken, untested), with JUnit, JSON and Markdown reports.
 
           touchstone probe --emulate reference            probe the built-in emulator
           touchstone probe http://127.0.0.1:8080/v1 --model gemma
-          touchstone run --targets targets.yaml --junit junit.xml   many targets, one report
+          touchstone run --targets targets.yaml --junit junit.xml   many targets
           touchstone emulate --list                       the emulator's personalities
           touchstone suites validate suites/              check suite files
 
@@ -74,11 +74,11 @@ enum ExitStatus: Int32 {
     case terminated = 143
 
     static let help = """
-    Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on (default: ignored,
-    broken); 2 usage, suite or configuration error (nothing was sent); 3 no target could be
-    reached at all; 4 --deadline passed, the reports are partial; 5 a report could not be
-    written (the others were); 130 (SIGINT) and 143 (SIGTERM) the run was stopped, the reports
-    are partial.
+    Exit codes: 0 done, nothing to fail on; 1 a verdict listed in --fail-on
+    (default: ignored, broken); 2 usage, suite or configuration error (nothing was
+    sent); 3 no target could be reached at all; 4 --deadline passed, the reports
+    are partial; 5 a report could not be written (the others were); 130 (SIGINT)
+    and 143 (SIGTERM) the run was stopped, the reports are partial.
     """
 }
 

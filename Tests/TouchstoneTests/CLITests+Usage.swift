@@ -23,3 +23,22 @@ extension CLITests {
         }
     }
 }
+
+extension CLITests {
+    /// Help text fits 80 columns as written, so the wrapping at 80 (piped, or a narrow
+    /// terminal) never breaks a line in the middle of a sentence or an example.
+    @Test func helpFitsEightyColumnsAsWritten() async throws {
+        for command in [[], ["probe"], ["run"], ["emulate"], ["suites"], ["suites", "validate"], ["suites", "list"],
+                        ["diff"], ["merge"], ["presets"]] {
+            let r = try await touchstone(command + ["--help"], environment: ["COLUMNS": "200"])
+            #expect(r.status == 0)
+            let text = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            // The discussion and usage (before the option list) are ours to wrap; ArgumentParser
+            // wraps the one-sentence OVERVIEW itself.
+            let prose = text.prefix { !$0.hasPrefix("OPTIONS:") && !$0.hasPrefix("ARGUMENTS:") }
+            for line in prose where line.count > 80 && !line.hasPrefix("OVERVIEW:") {
+                Issue.record("`touchstone \(command.joined(separator: " ")) --help`: \(line.count) columns: \(line)")
+            }
+        }
+    }
+}

@@ -563,7 +563,7 @@ cases:
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
-      - when: {status: 2xx, fails: stream_usage}
+      - when: {status: 2xx, fails: stream_usage_present}
         verdict: ignored
         detail: "no usage anywhere in the stream"
       - verdict: broken
@@ -571,9 +571,9 @@ cases:
     quirks:
       - when: {step: plain, check: stream_usage}
         set: {usage_in_stream: always}
-      - when: {all: [{step: plain, fails: stream_usage}, {step: usage, check: stream_usage}]}
+      - when: {all: [{step: plain, fails: stream_usage_present}, {step: usage, check: stream_usage}]}
         set: {usage_in_stream: on_request}
-      - when: {all: [{step: plain, fails: stream_usage}, {step: usage, status: 2xx, fails: stream_usage}]}
+      - when: {all: [{step: plain, fails: stream_usage_present}, {step: usage, status: 2xx, fails: stream_usage}]}
         set: {usage_in_stream: never}
 
   - feature: stream.tool_calls
