@@ -147,7 +147,8 @@ struct ProbeCommand: AsyncParsableCommand {
                 }
             }
             if model == nil {
-                FileHandle.standardError.write(Data("note: no --model given; most features will be untested (e.g. --model \(upstream.exampleModel))\n".utf8))
+                // The preflight picks the only chat model /models lists, or stops and lists them.
+                FileHandle.standardError.write(Data("note: no --model given (e.g. --model \(upstream.exampleModel)); the preflight uses the only chat model GET /models lists, or lists them and stops\n".utf8))
             }
             return [TargetSpec(name: upstream.name, upstream: upstream.name, baseURL: base, model: model,
                                embeddingModel: embeddingModel, apiKeyEnv: apiKeyEnv ?? upstream.apiKeyEnv, apiKey: key,

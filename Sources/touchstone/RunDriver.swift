@@ -285,15 +285,17 @@ struct RunDriver {
         }
     }
 
-    /// 3 when no target answered at all; 1 when JUnit shows a failure (with expectations: a
-    /// verdict worse than expected, or `ignored`/`broken` where no expectation applies) or a
-    /// verdict is in `--fail-on`; else 0.
+    /// 3 when no target answered at all; 2 when the preflight stopped targets only for want of
+    /// `--model`, 5 when it stopped one on another configuration error; 1 when JUnit shows a
+    /// failure (with expectations: a verdict worse than expected, or `ignored`/`broken` where no
+    /// expectation applies) or a verdict is in `--fail-on`; else 0.
     func exitStatus(_ report: Report, redactor: Redactor, expectations: Expectations?, failing: Set<Verdict>) throws {
         let err = { (s: String) in FileHandle.standardError.write(Data((redactor.redact(s) + "\n").utf8)) }
         if !report.targets.isEmpty, report.targets.allSatisfy({ $0.stats.responses == 0 }) {
             err("error: no target answered any request")
             throw ExitCode(ExitStatus.unreachable.rawValue)
         }
+        let stopped = report.targets.filter(\.notProbed)
         var failed = false
         if let expectations {
             var lines = expectations.failures(in: report).map { "expectation not met: \($0)" }
@@ -317,6 +319,13 @@ struct RunDriver {
             let list = failing.map(\.rawValue).sorted().joined(separator: ",")
             err("\(hits.count) feature(s) with verdicts in --fail-on (\(list)); exit 1")
             failed = true
+        }
+        if !stopped.isEmpty {
+            let usage = stopped.allSatisfy { $0.preflight?.cause == .modelRequired }
+            let code = usage ? ExitStatus.usage : ExitStatus.configuration
+            for t in stopped { err("error: \(t.name) not probed: \(t.preflight?.summary ?? "configuration error")") }
+            err("\(stopped.count) target(s) not probed (configuration error); exit \(code.rawValue)")
+            throw ExitCode(code.rawValue)
         }
         if failed { throw ExitCode(ExitStatus.verdictFailure.rawValue) }
     }
@@ -349,6 +358,10 @@ enum ConsoleTable {
         }
         var counts: [String] = []
         for t in report.targets {
+            if t.notProbed {
+                counts.append("\(t.name): not probed (configuration error: \(t.preflight?.cause?.rawValue ?? "see the report"))")
+                continue
+            }
             let c = Dictionary(grouping: t.features.values, by: \.verdict).mapValues(\.count)
             let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
             counts.append("\(t.name): \(parts.joined(separator: ", "))")
