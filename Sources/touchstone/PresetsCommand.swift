@@ -58,6 +58,9 @@ struct PresetsCommand: ParsableCommand {
         let text: String
         do {
             let sources = try reports.map { PresetBuilder.Source(report: try ReportFile.read($0), file: $0) }
+            for line in PresetBuilder.skipped(sources) {
+                FileHandle.standardError.write(Data("note: skipped \(line)\n".utf8))
+            }
             let document = try PresetBuilder.document(sources, apiKeyEnv: try keyVariables(),
                                                       generator: "touchstone \(ToolVersion.current)")
             text = try PresetWriter.render(document, format: PresetWriter.Format(rawValue: format)!)

@@ -100,6 +100,8 @@ public enum ReportMerge {
         out.stats.retries += b.stats.retries
         out.stats.outputTokens += b.stats.outputTokens
         out.stats.wallSeconds += b.stats.wallSeconds
+        // A preflight that stopped the target in one report stops it in the merged one.
+        if out.preflight == nil || (b.notProbed && !a.notProbed) { out.preflight = b.preflight ?? out.preflight }
         return out
     }
 
