@@ -32,7 +32,7 @@ public enum MarkdownWriter {
     static func preflightLine(_ target: TargetReport, esc: (String, Int) -> String) -> String {
         guard let p = target.preflight else { return "" }
         if p.stopped {
-            return "- \(notProbedCell): configuration error (\(p.cause?.rawValue ?? "preflight")): \(esc(p.summary, detailLimit))\n"
+            return "- \(notProbedCell): configuration error (\(esc(p.cause?.rawValue ?? "preflight", cellLimit))): \(esc(p.summary, detailLimit))\n"
         }
         return p.notes.map { "- preflight: \(esc($0, detailLimit))\n" }.joined()
     }
@@ -126,7 +126,7 @@ public enum MarkdownWriter {
             }
         }
         out += "| **Totals** |" + layout.targets.map { t in
-            if t.notProbed { return " \(notProbedCell) (\(t.preflight?.cause?.rawValue ?? "configuration error")) |" }
+            if t.notProbed { return " \(notProbedCell) (\(esc(t.preflight?.cause?.rawValue ?? "configuration error", cellLimit))) |" }
             let c = VerdictCounts(t.features.values.map(\.verdict))
             return " " + Verdict.allCases.filter { c[$0] > 0 }.map { "\(c[$0]) \(symbol($0))" }.joined(separator: " ") + " |"
         }.joined() + "\n"

@@ -5,9 +5,8 @@ import TouchstoneEmulator
 @testable import TouchstoneKit
 import TouchstoneReports
 
-/// The preflight (docs/features.md, "Verdicts that must not depend on the harness"): a
-/// misconfigured probe stops with the cause and the fix after a handful of requests, instead of
-/// a report about the server. Each test probes an emulator on a real socket through the real
+/// The preflight (docs/features.md § Preflight): a misconfigured probe stops with the cause and
+/// the fix after a handful of requests, instead of a report about the server. Each test probes an emulator on a real socket through the real
 /// command line and counts what the emulator received.
 @Suite("Preflight")
 struct PreflightTests {

@@ -2,10 +2,9 @@ import Foundation
 import TouchstoneCore
 import TouchstoneHTTP
 
-/// The checks every feature rests on, run before the taxonomy (docs/features.md, "Verdicts that
-/// must not depend on the harness"): the base URL answers; `GET {base}/models` (and, when that
-/// is a 404 and the base has no version segment, `{base}/v1/models`); one minimal chat with the
-/// configured key and model.
+/// The checks every feature rests on, run before the taxonomy (docs/features.md § Preflight):
+/// the base URL answers; `GET {base}/models` (and, when that is a 404 and the base has no
+/// version segment, `{base}/v1/models`); one minimal chat with the configured key and model.
 ///
 /// A configuration error stops the target with a message naming the cause and the fix: a key
 /// the upstream refuses (or none when it wants one), a base URL that only works with `/v1`
