@@ -204,17 +204,22 @@ struct Preflight: Sendable {
                 "check the key\(target.apiKeyEnv.map { " in $\($0)" } ?? ""), or how it is sent (--auth, targets file: `auth:`)")
     }
 
-    /// Whether an error answer is about the requested model: an error code or param naming the
-    /// model (`model_not_found`, `invalid_model`, `DeploymentNotFound`, `param: model`) or a
-    /// message quoting the model id.
+    /// Whether an error answer says the requested model is not there: an error code or param
+    /// naming the model (`model_not_found`, `invalid_model`, `DeploymentNotFound`, `param:
+    /// model`), or a message quoting the model id with not-found wording (a message that only
+    /// mentions the model, e.g. "max_tokens is too large for gpt-x", does not count).
     static func namesModel(_ ex: Exchange, model: String?) -> Bool {
         let error = ex.json?["error"]
         let code = (error?["code"]?.stringValue ?? error?["type"]?.stringValue ?? "").lowercased()
         if code.contains("model") || code.contains("deployment") { return true }
         if error?["param"]?.stringValue == "model" { return true }
-        guard let model, !model.isEmpty, let message = ex.errorMessage else { return false }
-        return message.contains(model)
+        guard let model, !model.isEmpty, let message = ex.errorMessage, message.contains(model) else { return false }
+        let lower = message.lowercased()
+        return notFoundWords.contains { lower.contains($0) }
     }
+
+    static let notFoundWords = ["not found", "does not exist", "doesn't exist", "unknown model", "invalid model",
+                                "no such", "not available", "unavailable", "not served", "not loaded"]
 
     /// The error body in lower case, for key wording.
     static func errorText(_ ex: Exchange) -> String {
