@@ -205,6 +205,30 @@ struct PreflightTests {
         #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
     }
 
+    @Test func onlyAnErrorAboutTheModelCountsAsModelNotServed() throws {
+        func answer(_ status: Int, _ body: String) throws -> Exchange {
+            var ex = Exchange(request: PreparedRequest(method: "POST", url: "http://127.0.0.1:9/v1/chat/completions",
+                                                       path: "/chat/completions", join: .clean, headers: [], body: nil, json: nil))
+            ex.status = status
+            ex.body = Array(body.utf8)
+            ex.json = try JSONParser.parse(Array(body.utf8))
+            return ex
+        }
+        let about = [
+            #"{"error":{"message":"The model `gpt-x` does not exist","code":"model_not_found"}}"#,
+            #"{"error":{"message":"Invalid model 'gpt-x'.","code":"invalid_model","param":"model"}}"#,
+            #"{"error":{"message":"Invalid model name passed in model=gpt-x","code":"400"}}"#,
+            #"{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}"#,
+        ]
+        for body in about { #expect(Preflight.namesModel(try answer(400, body), model: "gpt-x"), "\(body)") }
+        let notAbout = [
+            #"{"error":{"message":"max_tokens is too large for gpt-x: 100000","param":"max_tokens","code":"invalid_value"}}"#,
+            #"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model.","code":"unsupported_parameter"}}"#,
+            #"{"error":"Unauthorized"}"#,
+        ]
+        for body in notAbout { #expect(!Preflight.namesModel(try answer(400, body), model: "gpt-x"), "\(body)") }
+    }
+
     @Test func theSharedRequestsAreSentOnce() async throws {
         // models.list's GET /models and chat.basic's request are the preflight's: sent once.
         let server = try await Self.reference()

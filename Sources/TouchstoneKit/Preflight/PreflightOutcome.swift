@@ -22,8 +22,9 @@ extension PreflightOutcome {
         if let why = unreachable {
             for c in cases {
                 guard let f = c.feature, features[f] == nil else { continue }
+                // The preflight's failed connections are the evidence of every feature.
                 features[f] = FeatureResult(verdict: .untested, detail: "not decided: the target could not be reached: \(why)",
-                                            suite: c.suite, caseID: c.id)
+                                            evidence: report.evidence, suite: c.suite, caseID: c.id)
             }
         }
         return TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL), model: target.model.map(redactor.redact),
