@@ -70,6 +70,12 @@ struct PreflightTests {
                 "\(r.stderr)")
         #expect(t.preflight?.cause == .baseURLNeedsV1 && t.features.isEmpty)
         #expect(server.requestLog == ["GET /models", "GET /v1/models", "POST /chat/completions"])
+
+        // With a wrong key too, /v1/models answers 401 (not 404): still the /v1 hint, and the key named.
+        let (wrong, w, dir2) = try await probe([bare, "--model", "emulator-chat"], key: Self.wrongKey)
+        defer { try? FileManager.default.removeItem(at: dir2) }
+        #expect(wrong.status == 5 && w.preflight?.cause == .baseURLNeedsV1, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("use \(bare)/v1 as the base URL (and check the key"), "\(wrong.stderr)")
     }
 
     @Test func aModelTheServerDoesNotHaveIsNamedWithTheListedOnes() async throws {

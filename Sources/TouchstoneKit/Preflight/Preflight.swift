@@ -98,13 +98,17 @@ struct Preflight: Sendable {
         }
         let listed = ListedModels(models)
 
-        // 2. A 404 at {base}/models while {base}/v1/models lists models: the base may lack /v1.
+        // 2. A 404 at {base}/models while {base}/v1/models lists models (or wants a key there):
+        // the base may lack /v1.
         var v1Listed: ListedModels? = nil
         var v1Target: Target? = nil
-        if models.status == 404, let withV1 = Preflight.addingV1(to: target) {
-            if let ex = await send("models_v1", modelsTemplate, on: withV1), let l = ListedModels(ex) {
-                v1Listed = l
+        var v1Answer: Exchange? = nil
+        if models.status == 404, let withV1 = Preflight.addingV1(to: target),
+           let ex = await send("models_v1", modelsTemplate, on: withV1) {
+            v1Listed = ListedModels(ex)
+            if v1Listed != nil || ex.status == 401 || ex.status == 403 {
                 v1Target = withV1
+                v1Answer = ex
             }
         }
 
@@ -125,15 +129,20 @@ struct Preflight: Sendable {
         let chatTemplate = steps[Preflight.chatStep] ?? Preflight.chatFallback
         let chat = probed.model == nil ? nil : await send("chat", chatTemplate, on: probed)
 
-        if let v1Target, let v1Listed {
+        if let v1Target, let v1Answer {
             let v1Base = redactor.redact(v1Target.baseURL)
             let answered = chat.map { ex in ex.status.map { (200..<300).contains($0) } ?? false } ?? false
             let pathMissing = chat.map { ex in (ex.status == 404 || ex.status == 405) && !Preflight.namesModel(ex, model: probed.model) } ?? true
             if !answered && pathMissing {
                 return outcome(.stopped, .baseURLNeedsV1,
-                               "this server answers under /v1: GET \(redactor.redact(target.baseURL))/models is a 404 while GET \(v1Base)/models lists \(v1Listed.ids.isEmpty ? "no model" : ListedModels.list(v1Listed.ids, limit: 5))"
+                               "this server answers under /v1: GET \(redactor.redact(target.baseURL))/models is a 404 while GET \(v1Base)/models "
+                               + (v1Listed.map { $0.ids.isEmpty ? "lists no model" : "lists \(ListedModels.list($0.ids, limit: 5))" }
+                                  ?? "answers \(v1Answer.summary)")
                                + (chat.map { ", and the chat at the given base got \($0.summary)" } ?? ""),
-                               fix: "use \(v1Base) as the base URL", listed: v1Listed)
+                               fix: "use \(v1Base) as the base URL" + (v1Listed != nil ? ""
+                                   : target.apiKey == nil ? " (the server wants a key there: --api-key-env VAR)"
+                                   : " (and check the key: it was refused there)"),
+                               listed: v1Listed)
             }
         }
         if target.model == nil && chosen == nil {
