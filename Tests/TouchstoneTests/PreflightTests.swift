@@ -7,8 +7,10 @@ import TouchstoneReports
 
 /// The preflight (docs/features.md § Preflight): a misconfigured probe stops with the cause and
 /// the fix after a handful of requests, instead of a report about the server. Each test probes an emulator on a real socket through the real
-/// command line and counts what the emulator received.
-@Suite("Preflight")
+/// command line and counts what the emulator received. Serialized: each test launches the
+/// executable, and a burst of them starves the in-process emulators of other suites on a busy
+/// two-core machine.
+@Suite("Preflight", .serialized)
 struct PreflightTests {
     let cli = CLITests()
 
