@@ -296,6 +296,8 @@ struct RunDriver {
             throw ExitCode(ExitStatus.unreachable.rawValue)
         }
         let stopped = report.targets.filter(\.notProbed)
+        // A stopped target's exit code (2 or 5) wins over 1.
+        let exitOne = stopped.isEmpty ? "; exit 1" : ""
         var failed = false
         if let expectations {
             var lines = expectations.failures(in: report).map { "expectation not met: \($0)" }
@@ -310,14 +312,14 @@ struct RunDriver {
             if !lines.isEmpty {
                 for l in lines.prefix(50) { err(l) }
                 if lines.count > 50 { err("… and \(lines.count - 50) more") }
-                err("\(lines.count) feature(s) fail against the expectations; exit 1")
+                err("\(lines.count) feature(s) fail against the expectations\(exitOne)")
                 failed = true
             }
         }
         let hits = report.targets.flatMap { r in r.features.filter { failing.contains($0.value.verdict) }.map { "\(r.name) \($0.key)" } }
         if !hits.isEmpty {
             let list = failing.map(\.rawValue).sorted().joined(separator: ",")
-            err("\(hits.count) feature(s) with verdicts in --fail-on (\(list)); exit 1")
+            err("\(hits.count) feature(s) with verdicts in --fail-on (\(list))\(exitOne)")
             failed = true
         }
         if !stopped.isEmpty {
