@@ -20,6 +20,8 @@ public enum JUnitWriter {
     /// Suite used for a target that has no feature result at all (one skipped testcase `run`,
     /// so the file still has a testcase and Jenkins keeps the suite).
     public static let emptyTargetSuite = "run"
+    /// Suite and testcase name of a target the preflight stopped (one `<error>` testcase).
+    public static let preflightSuite = "preflight"
     /// Suite used when a `FeatureResult.suite` is empty.
     public static let unnamedSuite = "features"
 
@@ -45,7 +47,7 @@ public enum JUnitWriter {
         try xml.attribute("name", "touchstone")
         try xml.attribute("tests", String(suites.reduce(0) { $0 + $1.cases.count }))
         try xml.attribute("failures", String(suites.reduce(0) { $0 + $1.failures }))
-        try xml.attribute("errors", "0")
+        try xml.attribute("errors", String(suites.reduce(0) { $0 + $1.errors }))
         try xml.attribute("time", seconds(suites.reduce(0) { $0 + $1.time }))
 
         for suite in suites {
@@ -53,7 +55,7 @@ public enum JUnitWriter {
             try xml.attribute("name", suite.name)
             try xml.attribute("tests", String(suite.cases.count))
             try xml.attribute("failures", String(suite.failures))
-            try xml.attribute("errors", "0")
+            try xml.attribute("errors", String(suite.errors))
             try xml.attribute("skipped", String(suite.skipped))
             try xml.attribute("time", seconds(suite.time))
             if let timestamp { try xml.attribute("timestamp", timestamp) }
@@ -94,6 +96,8 @@ public enum JUnitWriter {
         var note: String? = nil
         /// nil for the placeholder testcase of a target without features.
         var result: FeatureResult?
+        /// The preflight that stopped the target: the testcase is an `<error>`.
+        var stop: PreflightReport? = nil
         var time: Double { result.map { clampSeconds($0.seconds) } ?? 0 }
     }
 
@@ -101,7 +105,8 @@ public enum JUnitWriter {
         var name: String
         var target: TargetReport
         var cases: [Case]
-        var failures: Int { cases.count(where: { $0.outcome == .failed }) }
+        var failures: Int { cases.count(where: { $0.outcome == .failed && $0.stop == nil }) }
+        var errors: Int { cases.count(where: { $0.stop != nil }) }
         var skipped: Int { cases.count(where: { $0.outcome == .skipped }) }
         var time: Double { cases.reduce(0) { $0 + $1.time } }
     }
@@ -114,6 +119,13 @@ public enum JUnitWriter {
 
         var suites: [Suite] = []
         for target in targets {
+            if target.notProbed {
+                let name = "\(target.name).\(preflightSuite)"
+                suites.append(Suite(name: name, target: target, cases: [
+                    Case(classname: name, name: preflightSuite, outcome: .failed, result: nil, stop: target.preflight),
+                ]))
+                continue
+            }
             if target.features.isEmpty {
                 let name = "\(target.name).\(emptyTargetSuite)"
                 suites.append(Suite(name: name, target: target, cases: [
@@ -147,6 +159,10 @@ public enum JUnitWriter {
         if let model = target.model { out.append(("model", model)) }
         if let model = target.embeddingModel { out.append(("embedding_model", model)) }
         out.append(("insecure", String(target.insecure)))
+        if let p = target.preflight {
+            out.append(("preflight", p.status.rawValue + (p.cause.map { " (\($0.rawValue))" } ?? "")))
+            if let m = p.modelChosen { out.append(("preflight.model_chosen", m)) }
+        }
         out.append(("partial", String(report.partial)))
         for key in target.quirks.keys.sorted() {
             out.append(("quirk.\(key)", compact(target.quirks[key]!)))
@@ -162,6 +178,15 @@ public enum JUnitWriter {
         try xml.attribute("name", c.name)
         try xml.attribute("time", seconds(c.time))
 
+        if let stop = c.stop {
+            try xml.start("error")
+            try xml.attribute("message", "not probed: configuration error: \(stop.summary)", limit: messageLimit)
+            try xml.attribute("type", stop.cause?.rawValue ?? "configuration")
+            try xml.text(preflightText(stop), limit: failureTextLimit)
+            try xml.end()
+            try xml.end()
+            return
+        }
         guard let result = c.result else {
             try xml.element("skipped", text: "no feature result for this target"
                 + (partial ? " (the run was interrupted)" : ""))
@@ -185,6 +210,19 @@ public enum JUnitWriter {
         try xml.element("system-out", text: (c.note.map { "expectation: \($0)\n" } ?? "")
                         + systemOut(result, redactor: redactor), limit: systemOutLimit)
         try xml.end()
+    }
+
+    /// Why the preflight stopped the target, the fix, and its exchanges with `curl` commands.
+    static func preflightText(_ p: PreflightReport) -> String {
+        var lines = [p.message ?? "configuration error"]
+        if let fix = p.fix { lines.append("fix: \(fix)") }
+        if let listed = p.modelsListed { lines.append("models listed: \(listed.joined(separator: ", "))") }
+        lines.append("nothing else was sent to this target (\(p.requests) preflight request\(p.requests == 1 ? "" : "s"))")
+        for e in p.evidence {
+            lines.append(summary(e))
+            if let curl = e.curl { lines.append("  reproduce: \(curl)") }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Detail plus one line per exchange, each with the `curl` command that repeats it.

@@ -19,6 +19,24 @@ public enum MarkdownWriter {
     /// Shown in a cell when a target has no result for a feature.
     public static let missingCell = "—"
 
+    /// Shown in every cell of a target the preflight stopped.
+    public static let notProbedCell = "🚫 not probed"
+
+    /// A target's cell for a feature: its verdict, `not probed`, or no result.
+    static func cell(_ target: TargetReport, _ id: String) -> String {
+        if let r = target.features[id] { return "\(symbol(r.verdict)) \(r.verdict.rawValue)" }
+        return target.notProbed ? notProbedCell : missingCell
+    }
+
+    /// The details line of a target the preflight stopped or that got a model from it.
+    static func preflightLine(_ target: TargetReport, esc: (String, Int) -> String) -> String {
+        guard let p = target.preflight else { return "" }
+        if p.stopped {
+            return "- \(notProbedCell): configuration error (\(esc(p.cause?.rawValue ?? "preflight", cellLimit))): \(esc(p.summary, detailLimit))\n"
+        }
+        return p.notes.map { "- preflight: \(esc($0, detailLimit))\n" }.joined()
+    }
+
     static let cellLimit = 200
     static let detailLimit = 500
 
@@ -42,16 +60,12 @@ public enum MarkdownWriter {
         for id in ids {
             out += "| \(esc(id, cellLimit)) |"
             for target in report.targets {
-                if let r = target.features[id] {
-                    out += " \(symbol(r.verdict)) \(r.verdict.rawValue) |"
-                } else {
-                    out += " \(missingCell) |"
-                }
+                out += " \(cell(target, id)) |"
             }
             out += "\n"
         }
         out += "\n" + Verdict.allCases.map { "\(symbol($0)) \($0.rawValue)" }.joined(separator: " · ")
-            + " · \(missingCell) no result\n"
+            + " · \(missingCell) no result" + (report.targets.contains(where: \.notProbed) ? " · \(notProbedCell): configuration error, see Details" : "") + "\n"
 
         // Quirks.
         let withQuirks = report.targets.filter { !$0.quirks.isEmpty }
@@ -69,6 +83,8 @@ public enum MarkdownWriter {
         out += "\n### Details\n"
         for target in report.targets {
             out += "\n**\(esc(target.name, cellLimit))**\n\n"
+            out += preflightLine(target, esc: esc)
+            if target.notProbed { continue }
             let notSupported = ids.compactMap { id in target.features[id].map { (id, $0) } }
                 .filter { $0.1.verdict != .supported }
             if notSupported.isEmpty {
@@ -104,21 +120,18 @@ public enum MarkdownWriter {
             for id in group.ids {
                 out += "| \(esc(id, cellLimit)) |"
                 for target in layout.targets {
-                    if let r = target.features[id] {
-                        out += " \(symbol(r.verdict)) \(r.verdict.rawValue) |"
-                    } else {
-                        out += " \(missingCell) |"
-                    }
+                    out += " \(cell(target, id)) |"
                 }
                 out += "\n"
             }
         }
         out += "| **Totals** |" + layout.targets.map { t in
+            if t.notProbed { return " \(notProbedCell) (\(esc(t.preflight?.cause?.rawValue ?? "configuration error", cellLimit))) |" }
             let c = VerdictCounts(t.features.values.map(\.verdict))
             return " " + Verdict.allCases.filter { c[$0] > 0 }.map { "\(c[$0]) \(symbol($0))" }.joined(separator: " ") + " |"
         }.joined() + "\n"
         out += "\n" + Verdict.allCases.map { "\(symbol($0)) \($0.rawValue)" }.joined(separator: " · ")
-            + " · \(missingCell) no result\n"
+            + " · \(missingCell) no result" + (report.targets.contains(where: \.notProbed) ? " · \(notProbedCell): configuration error, see Details" : "") + "\n"
 
         let latency = layout.latencyFeatures
         if !latency.isEmpty {
@@ -146,6 +159,8 @@ public enum MarkdownWriter {
         out += "\n### Details\n"
         for target in layout.targets {
             out += "\n**\(esc(target.name, cellLimit))** — \(esc(target.baseURL, cellLimit))\n\n"
+            out += preflightLine(target, esc: esc)
+            if target.notProbed { continue }
             let notSupported = layout.featureIDs.compactMap { id in target.features[id].map { (id, $0) } }
                 .filter { $0.1.verdict != .supported }
             if notSupported.isEmpty {

@@ -26,6 +26,18 @@ final class Console: @unchecked Sendable {
         switch event {
         case .targetStarted(_, let cases):
             total += cases
+        case .preflightFinished(let target, let preflight):
+            // Notes (a model chosen) are printed even with --quiet; a stop is repeated at the end.
+            clearLive()
+            if !quiet {
+                switch preflight.status {
+                case .stopped: write("[\(target)] error: not probed: \(preflight.summary)\n")
+                case .unreachable: write("[\(target)] error: \(preflight.message ?? "the target could not be reached")\n")
+                case .passed: break
+                }
+            }
+            for note in preflight.notes { write("[\(target)] note: \(note)\n") }
+            showLive()
         case .caseFinished(let target, let caseID, let feature, let result):
             // Names come from targets and suite files: their control bytes are shown escaped.
             let target = TextSanitizer.oneLine(target, limit: 80), caseID = TextSanitizer.oneLine(caseID, limit: 80)

@@ -71,6 +71,9 @@ struct PresetsCommand: ParsableCommand {
             for target in try keyVariables().keys.sorted() where target != "*" && !names.contains(target) {
                 throw ValidationError("--api-key-env \(target)=…: no target `\(target)` in the reports\(SuiteLoader.suggestion(target, in: names)); targets: \(names.sorted().joined(separator: ", "))")
             }
+            for line in PresetBuilder.skipped(sources) {
+                Terminal.error("note: skipped \(line)\n")
+            }
             let document = try PresetBuilder.document(sources, apiKeyEnv: try keyVariables(),
                                                       generator: "touchstone \(ToolVersion.current)")
             text = try PresetWriter.render(document, format: PresetWriter.Format(rawValue: format)!)

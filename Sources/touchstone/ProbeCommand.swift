@@ -179,7 +179,8 @@ struct ProbeCommand: AsyncParsableCommand {
                 }
             }
             if model == nil {
-                Terminal.error("note: no --model given; most features will be untested (e.g. --model \(upstream.exampleModel))\n")
+                // The preflight picks the only chat model /models lists, or stops and lists them.
+                Terminal.error("note: no --model given (e.g. --model \(upstream.exampleModel)); the preflight uses the only chat model GET /models lists, or lists them and stops\n")
             }
             return [TargetSpec(name: name ?? upstream.name, upstream: upstream.name, baseURL: base, model: model,
                                embeddingModel: embeddingModel, apiKeyEnv: apiKeyEnv ?? upstream.apiKeyEnv, apiKey: key,

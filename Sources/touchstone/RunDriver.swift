@@ -322,9 +322,10 @@ struct RunDriver {
         return failed
     }
 
-    /// 3 when no target answered at all; 1 when JUnit shows a failure (with expectations: a
-    /// verdict worse than expected, or `ignored`/`broken` where no expectation applies) or a
-    /// verdict is in `--fail-on`; else 0.
+    /// 3 when no target answered at all; 2 when the preflight stopped targets only for want of
+    /// `--model`, 5 when it stopped one on another configuration error; 1 when JUnit shows a
+    /// failure (with expectations: a verdict worse than expected, or `ignored`/`broken` where no
+    /// expectation applies) or a verdict is in `--fail-on`; else 0.
     func exitStatus(_ report: Report, redactor: Redactor, expectations: Expectations?, failing: Set<Verdict>) throws {
         let err = { (s: String) in Terminal.error((redactor.redact(s) + "\n")) }
         if !report.targets.isEmpty, report.targets.allSatisfy({ $0.stats.responses == 0 }) {
@@ -333,6 +334,9 @@ struct RunDriver {
             err("error: no target answered any request: \(TextSanitizer.oneLine(urls, limit: 400))\(more); is the server running, and is the URL right?")
             throw ExitCode(ExitStatus.unreachable.rawValue)
         }
+        let stopped = report.targets.filter(\.notProbed)
+        // A stopped target's exit code (2 or 5) wins over 1.
+        let exitOne = stopped.isEmpty ? "; exit 1" : ""
         var failed = false
         if let expectations {
             var lines = expectations.failures(in: report).map { "expectation not met: \($0)" }
@@ -347,15 +351,22 @@ struct RunDriver {
             if !lines.isEmpty {
                 for l in lines.prefix(50) { err(l) }
                 if lines.count > 50 { err("… and \(lines.count - 50) more") }
-                err("\(lines.count) feature(s) fail against the expectations; exit 1")
+                err("\(lines.count) feature(s) fail against the expectations\(exitOne)")
                 failed = true
             }
         }
         let hits = report.targets.flatMap { r in r.features.filter { failing.contains($0.value.verdict) }.map { "\(r.name) \($0.key)" } }
         if !hits.isEmpty {
             let list = failing.map(\.rawValue).sorted().joined(separator: ",")
-            err("\(hits.count) feature(s) with verdicts in --fail-on (\(list)); exit 1")
+            err("\(hits.count) feature(s) with verdicts in --fail-on (\(list))\(exitOne)")
             failed = true
+        }
+        if !stopped.isEmpty {
+            let usage = stopped.allSatisfy { $0.preflight?.cause == .modelRequired }
+            let code = usage ? ExitStatus.usage : ExitStatus.configuration
+            for t in stopped { err("error: \(t.name) not probed: \(t.preflight?.summary ?? "configuration error")") }
+            err("\(stopped.count) target(s) not probed (configuration error); exit \(code.rawValue)")
+            throw ExitCode(code.rawValue)
         }
         if failed { throw ExitCode(ExitStatus.verdictFailure.rawValue) }
     }
@@ -389,6 +400,10 @@ enum ConsoleTable {
         }
         var counts: [String] = []
         for t in report.targets {
+            if t.notProbed {
+                counts.append("\(t.name): not probed (configuration error: \(t.preflight?.cause?.rawValue ?? "see the report"))")
+                continue
+            }
             let c = Dictionary(grouping: t.features.values, by: \.verdict).mapValues(\.count)
             let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
             counts.append("\(TextSanitizer.oneLine(t.name, limit: 80)): \(parts.joined(separator: ", "))")

@@ -67,6 +67,12 @@ struct SecretsTests {
         #expect(probeEcho.status == 0, "\(probeEcho.stderr)")
         record("probe echo", probeEcho)
         #expect(echo.sawKey, "the echo upstream never received the key")
+        // Refused on the preflight's chat: the stop message quotes the server, which echoes the key.
+        let refused = try await CLI.run(["probe", echo.baseURL, "--model", "echo-model", "--api-key-env", Self.keyVariable,
+                                         "--header", "X-Echo-Refuse: 1", "--timeout", "10"] + outputs("echo-refused"),
+                                        environment: env)
+        #expect(refused.status == 5 && refused.stderr.contains("was refused"), "\(refused.stderr)")
+        record("probe echo refused", refused)
 
         let targets = dir.appendingPathComponent("targets.yaml")
         try """
@@ -106,7 +112,7 @@ struct SecretsTests {
             texts.append((file, String(decoding: data, as: UTF8.self)))
         }
         // Every report was written (a missing file would hide a leak).
-        for stem in ["reference", "echo", "run", "merged"] {
+        for stem in ["reference", "echo", "echo-refused", "run", "merged"] {
             for output in Self.reportOutputs {
                 #expect(texts.contains { $0.0 == "\(stem).\(output.suffix)" }, "\(stem).\(output.suffix) was not written")
             }
@@ -453,8 +459,9 @@ final class EchoUpstream: @unchecked Sendable {
             let auth = request.headers[FlyingFox.HTTPHeader("Authorization")] ?? ""
             let key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : auth
             let org = request.headers[FlyingFox.HTTPHeader("X-Org")] ?? ""
+            let refuse = request.headers[FlyingFox.HTTPHeader("X-Echo-Refuse")] != nil
             box.upstream?.saw(key: key == SecretsTests.key, org: org == SecretsTests.orgSecret)
-            return EchoUpstream.reply(path: request.path, body: body, key: key, org: org)
+            return EchoUpstream.reply(path: request.path, body: body, key: key, org: org, refuseBasic: refuse)
         }
         let task = Task { try await server.run() }
         try await server.waitUntilListening(timeout: 10)
@@ -490,8 +497,13 @@ final class EchoUpstream: @unchecked Sendable {
         ]
     }
 
-    static func reply(path: String, body: Data, key: String, org: String) -> FlyingFox.HTTPResponse {
-        let wantsStream = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["stream"] as? Bool == true
+    /// The plain chat (`chat.basic`'s fields only) is answered, echoing the key, so the preflight
+    /// passes and every other probe meets the echoes; with `X-Echo-Refuse` it is refused with
+    /// 401 too, and the preflight stops the target with the echoed key in its message.
+    static func reply(path: String, body: Data, key: String, org: String, refuseBasic: Bool = false) -> FlyingFox.HTTPResponse {
+        let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        let wantsStream = json?["stream"] as? Bool == true
+        let basic = Set(json?.keys.map { $0 } ?? []) == ["model", "messages", "max_tokens", "temperature"]
         var headers: FlyingFox.HTTPHeaders = [
             FlyingFox.HTTPHeader("Server"): "echo/1.0 (key \(key))",
             FlyingFox.HTTPHeader("X-Echo-Key"): Data(key.utf8).base64EncodedString(),
@@ -520,6 +532,14 @@ final class EchoUpstream: @unchecked Sendable {
             sse += "error: \(key)\n\ndata: [DONE]\n\n"
             headers[.contentType] = "text/event-stream"
             return FlyingFox.HTTPResponse(statusCode: .ok, headers: headers, body: Data(sse.utf8))
+        }
+        if path.hasSuffix("/chat/completions") && basic && !refuseBasic {
+            let answer: [String: Any] = ["id": "c-\(key)", "object": "chat.completion", "created": 1, "model": "echo-model",
+                                         "choices": [["index": 0, "message": ["role": "assistant", "content": "hello \(key) \(org)"],
+                                                      "finish_reason": "length"]],
+                                         "usage": ["prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5]]
+            headers[.contentType] = "application/json"
+            return FlyingFox.HTTPResponse(statusCode: .ok, headers: headers, body: try! JSONSerialization.data(withJSONObject: answer))
         }
         if path.hasSuffix("/chat/completions") {
             // 401 with the key in every encoding, the first copy across the head/tail cut of evidence.

@@ -54,10 +54,13 @@ public struct TargetReport: Codable, Sendable, Equatable {
     public var stats: TargetStats
     /// True when TLS verification was turned off with `--insecure`.
     public var insecure: Bool
+    /// What the preflight found; `stopped` means a configuration error and no feature. Nil in
+    /// reports written before the preflight existed.
+    public var preflight: PreflightReport?
 
     public init(name: String, baseURL: String, model: String?, embeddingModel: String?,
                 features: [String: FeatureResult], quirks: [String: JSONValue],
-                stats: TargetStats, insecure: Bool = false) {
+                stats: TargetStats, insecure: Bool = false, preflight: PreflightReport? = nil) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -66,10 +69,14 @@ public struct TargetReport: Codable, Sendable, Equatable {
         self.quirks = quirks
         self.stats = stats
         self.insecure = insecure
+        self.preflight = preflight
     }
 
+    /// True when a configuration error stopped the target before the taxonomy.
+    public var notProbed: Bool { preflight?.stopped == true }
+
     enum CodingKeys: String, CodingKey {
-        case name, model, features, quirks, stats, insecure
+        case name, model, features, quirks, stats, insecure, preflight
         case baseURL = "base_url"
         case embeddingModel = "embedding_model"
     }

@@ -9,6 +9,8 @@ struct Connection {
     let emulator: Emulator
     /// The fault this server injects, if any (`Connection+Faults.swift` delivers it).
     var fault: Fault? = nil
+    /// Told `METHOD path` of every request read (the server's request log).
+    var onRequest: @Sendable (String) -> Void = { _ in }
 
     static let maxHeadBytes = 64 * 1024
     static let maxBodyBytes = 16 * 1024 * 1024
@@ -27,6 +29,7 @@ struct Connection {
                 guard let request = try await reader.readRequest(onExpectContinue: {
                     try await socket.write(Data("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                 }) else { return }
+                onRequest("\(request.method) \(request.path)")
                 let reply = emulator.reply(to: request)
                 let delay = emulator.knobs.responseDelay.milliseconds
                 if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }

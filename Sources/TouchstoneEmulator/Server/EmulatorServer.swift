@@ -28,6 +28,14 @@ public final class EmulatorServer: Sendable {
     let emulator: Emulator
     private let requestedPort: UInt16
     private let state = Locked(State())
+    private let requests = Locked<(count: Int, lines: [String])>((0, []))
+    /// Lines kept in `requestLog` (a long-running server keeps counting, not logging).
+    public static let requestLogLimit = 1024
+
+    /// Requests read so far (tests count what a client sent).
+    public var requestCount: Int { requests.withLock { $0.count } }
+    /// `METHOD path` of the first `requestLogLimit` requests, in arrival order.
+    public var requestLog: [String] { requests.withLock { $0.lines } }
 
     private struct State {
         var port = 0
@@ -91,6 +99,13 @@ public final class EmulatorServer: Sendable {
         let listener = try AsyncSocket(socket: socket, pool: pool)
         let emulator = self.emulator
         let fault = self.fault
+        let requests = self.requests
+        let log: @Sendable (String) -> Void = { line in
+            requests.withLock { r in
+                r.count += 1
+                if r.lines.count < EmulatorServer.requestLogLimit { r.lines.append(line) }
+            }
+        }
         let task = Task {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
@@ -98,7 +113,7 @@ public final class EmulatorServer: Sendable {
                     // Streamed events must leave at once: without TCP_NODELAY a reused connection
                     // holds small writes ~40 ms (Nagle + delayed ACK) and skews latency figures.
                     try? client.socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
-                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault).serve() }
+                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault, onRequest: log).serve() }
                 }
                 group.cancelAll()
             }

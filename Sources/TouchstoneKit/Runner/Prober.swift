@@ -48,7 +48,7 @@ public struct Prober: Sendable {
     /// The probe stops early when `control` is stopped, when `options.deadline` passes, or when
     /// the calling task is cancelled: in-flight transfers are cancelled, unfinished features end
     /// `untested` with the reason, and `control.cutShort` turns true (the report is partial).
-    public func probe(_ target: Target, control: RunControl? = nil,
+    public func probe(_ given: Target, control: RunControl? = nil,
                       onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> TargetReport {
         let control = control ?? RunControl()
         let options = self.options
@@ -60,11 +60,21 @@ public struct Prober: Sendable {
         for c in cases {
             for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
         }
-        let builder = RequestBuilder(target: target, steps: stepTemplates)
-        let redactor = Redactor(secrets: target.redactionSecrets)
+        let redactor = Redactor(secrets: given.redactionSecrets)
         let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs), options: options,
-                                  insecure: target.insecure)
+                                  insecure: given.insecure)
         let session = Session(transport: transport)
+        // The preflight (Preflight/): a configuration error or an unreachable base stops the target here.
+        let preflight = await Preflight(target: given, steps: stepTemplates, session: session, redactor: redactor)
+            .run(control: control, deadline: options.deadline)
+        onEvent(.preflightFinished(target: given.name, preflight: preflight.report))
+        if preflight.stops {
+            let report = await preflight.report(cases: selected, session: session, started: started)
+            onEvent(.targetFinished(target: given.name, report: report))
+            return report
+        }
+        let target = preflight.target
+        let builder = RequestBuilder(target: target, steps: stepTemplates)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
 
         // Case tasks return true; the watcher returns false when the run must stop. Cases that
@@ -121,17 +131,12 @@ public struct Prober: Sendable {
         }
         var quirks = Observers.quirks(log)
         for (k, v) in await session.quirks { quirks[k] = v }
-        // Token counts come from the upstream: their sum saturates instead of overflowing.
-        let stats = TargetStats(requests: log.reduce(0) { $0 + $1.attempts },
-                                responses: log.filter { $0.status != nil }.count,
-                                retries: log.reduce(0) { $0 + max(0, $1.attempts - 1) },
-                                outputTokens: log.reduce(0) { $0.saturatingAdd($1.completionTokens) },
-                                wallSeconds: (ContinuousClock.now - started).milliseconds / 1000)
+        let stats = TargetStats(log: log, started: started)
         let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
                                   model: target.model.map(redactor.redact),
                                   embeddingModel: target.embeddingModel.map(redactor.redact), features: features,
                                   quirks: quirks.mapValues { Observers.redact($0, redactor) }, stats: stats,
-                                  insecure: target.insecure)
+                                  insecure: target.insecure, preflight: preflight.report)
         onEvent(.targetFinished(target: target.name, report: report))
         return report
     }

@@ -110,6 +110,8 @@ public struct ProbeOptions: Sendable {
 /// Progress events, delivered as they happen (the CLI prints them; the engine never does).
 public enum RunEvent: Sendable {
     case targetStarted(target: String, cases: Int)
+    /// The preflight ended: passed (maybe with notes, or a chosen model), stopped or unreachable.
+    case preflightFinished(target: String, preflight: PreflightReport)
     case caseFinished(target: String, caseID: String, feature: String?, result: FeatureResult?)
     case targetFinished(target: String, report: TargetReport)
 }

@@ -90,8 +90,11 @@ public struct ReportDiff: Codable, Sendable, Equatable {
                 case (nil, .some): kind = .added
                 default: continue
                 }
+                let detail = after == nil && n.notProbed
+                    ? "not probed: configuration error: \(n.preflight?.summary ?? "")"
+                    : (after ?? before)?.detail ?? ""
                 features.append(FeatureChange(target: n.name, feature: id, kind: kind, old: before?.verdict,
-                                              new: after?.verdict, detail: (after ?? before)?.detail ?? ""))
+                                              new: after?.verdict, detail: detail))
             }
             for key in Set(o.quirks.keys).union(n.quirks.keys).sorted() where o.quirks[key] != n.quirks[key] {
                 quirks.append(QuirkChange(target: n.name, key: key, old: o.quirks[key], new: n.quirks[key]))

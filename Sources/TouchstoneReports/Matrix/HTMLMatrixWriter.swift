@@ -157,6 +157,10 @@ public enum HTMLMatrixWriter {
             }
             out += "<tfoot>\n<tr class=\"totals\"><th scope=\"row\">Totals</th>"
             for t in layout.targets {
+                if t.notProbed {
+                    out += "<td>not probed: configuration error (\(line(t.preflight?.cause?.rawValue ?? "preflight")))</td>"
+                    continue
+                }
                 let c = VerdictCounts(t.features.values.map(\.verdict))
                 let parts = Verdict.allCases.filter { c[$0] > 0 }.map {
                     "<span class=\"count v-\($0.rawValue)\" title=\"\(c[$0]) \($0.rawValue)\">\(c[$0]) \(HTMLMatrixWriter.symbol($0))</span>"
@@ -167,6 +171,12 @@ public enum HTMLMatrixWriter {
         }
 
         mutating func cell(_ t: TargetReport, _ id: String) {
+            if t.features[id] == nil, t.notProbed {
+                let why = "not probed: configuration error: " + (t.preflight?.summary ?? "")
+                out += "<td class=\"v v-none\" data-verdict=\"none\" data-target=\"\(line(t.name))\" title=\"\(line(why, HTMLMatrixWriter.titleLimit))\">"
+                    + "<span class=\"sym\" aria-hidden=\"true\">\(HTMLMatrixWriter.missingSymbol)</span> <span class=\"label\">not probed</span></td>"
+                return
+            }
             guard let r = t.features[id] else {
                 out += "<td class=\"v v-none\" data-verdict=\"none\" data-target=\"\(line(t.name))\" title=\"no result\">"
                     + "<span class=\"sym\" aria-hidden=\"true\">\(HTMLMatrixWriter.missingSymbol)</span> <span class=\"label\">no result</span></td>"
@@ -253,6 +263,11 @@ public enum HTMLMatrixWriter {
                 out += "<td class=\"num\">\(t.stats.requests)</td><td class=\"num\">\(t.stats.responses)</td>"
                 out += "<td class=\"num\">\(t.stats.retries)</td><td class=\"num\">\(t.stats.outputTokens)</td>"
                 out += "<td class=\"num\">\(JUnitWriter.fixed(t.stats.wallSeconds, digits: 2))</td></tr>\n"
+                if let p = t.preflight, p.stopped || !p.notes.isEmpty {
+                    let text = p.stopped ? "not probed: configuration error (\(p.cause?.rawValue ?? "preflight")): \(p.summary)"
+                                         : "preflight: " + p.notes.joined(separator: "; ")
+                    out += "<tr><td></td><td colspan=\"8\">\(line(text, 1000))</td></tr>\n"
+                }
             }
             out += "</tbody>\n</table>\n</section>\n"
         }

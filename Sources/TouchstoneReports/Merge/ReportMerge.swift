@@ -96,6 +96,8 @@ public enum ReportMerge {
             out.quirks[key] = value
         }
         out.stats = out.stats.adding(b.stats)
+        // A preflight that stopped the target in one report stops it in the merged one.
+        if out.preflight == nil || (b.notProbed && !a.notProbed) { out.preflight = b.preflight ?? out.preflight }
         return out
     }
 

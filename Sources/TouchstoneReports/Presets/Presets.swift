@@ -250,7 +250,7 @@ public enum PresetBuilder {
         var seen: [String: String] = [:]
         var upstreams: [Preset] = []
         for source in sources {
-            for (index, target) in source.report.targets.enumerated() {
+            for (index, target) in source.report.targets.enumerated() where !target.notProbed {
                 let from = source.file ?? "a report"
                 if let other = seen[target.name] {
                     throw PresetError("target `\(target.name)` appears in \(other) and in \(from); presets need unique names (merge shards with `touchstone merge` first)")
@@ -261,6 +261,16 @@ public enum PresetBuilder {
             }
         }
         return PresetDocument(generator: generator, upstreams: upstreams)
+    }
+
+    /// The targets `document` leaves out because the preflight stopped them (configuration
+    /// error: nothing is known about them), each with why.
+    public static func skipped(_ sources: [Source]) -> [String] {
+        sources.flatMap { source in
+            source.report.targets.filter(\.notProbed).map { t in
+                "\(t.name): not probed (configuration error: \(t.preflight?.summary ?? "see the report"))"
+            }
+        }
     }
 
     public static func preset(_ t: TargetReport, index: Int, report: Report, file: String?,
