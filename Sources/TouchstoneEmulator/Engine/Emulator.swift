@@ -14,6 +14,8 @@ struct Emulator: Sendable {
     let embeddingModel: String?
     /// The key requests must carry when `knobs.auth` enforces one.
     let apiKey: String
+    /// The answers of /responses kept for retrieval (shared by every copy of this emulator).
+    let responseStore = ResponseStore()
 
     /// The key used when the auth knob enforces one and none was configured.
     static let defaultAPIKey = "sk-emulator"
@@ -26,11 +28,11 @@ struct Emulator: Sendable {
     }
 
     enum Endpoint: Equatable {
-        case models, model(String), chat, embeddings, responses, completions
+        case models, model(String), chat, embeddings, responses, response(String), completions
 
         var method: String {
             switch self {
-            case .models, .model: "GET"
+            case .models, .model, .response: "GET"
             default: "POST"
             }
         }
@@ -84,7 +86,8 @@ struct Emulator: Sendable {
         case .model(let id): return try model(id)
         case .chat: return try ChatCompletions(emulator: self, body: parseBody(request)).reply()
         case .embeddings: return try embeddings(parseBody(request))
-        case .responses: return try responses(parseBody(request))
+        case .responses: return try Responses(emulator: self).create(parseBody(request))
+        case .response(let id): return try Responses(emulator: self).retrieve(id)
         case .completions: return try completions(parseBody(request))
         }
     }
@@ -104,6 +107,10 @@ struct Emulator: Sendable {
                 if rest.hasPrefix("/models/"), rest.count > "/models/".count {
                     let id = String(rest.dropFirst("/models/".count))
                     return .model(id.removingPercentEncoding ?? id)
+                }
+                if rest.hasPrefix("/responses/"), rest.count > "/responses/".count {
+                    let id = String(rest.dropFirst("/responses/".count))
+                    return .response(id.removingPercentEncoding ?? id)
                 }
             }
         }
@@ -126,6 +133,10 @@ struct Emulator: Sendable {
         case "/openai/models": return .models
         case "/openai/responses": return .responses
         default:
+            if path.hasPrefix("/openai/responses/"), path.count > "/openai/responses/".count {
+                let id = String(path.dropFirst("/openai/responses/".count))
+                return .response(id.removingPercentEncoding ?? id)
+            }
             guard path.hasPrefix("/openai/models/"), path.count > "/openai/models/".count else { return nil }
             let id = String(path.dropFirst("/openai/models/".count))
             return .model(id.removingPercentEncoding ?? id)

@@ -131,50 +131,6 @@ extension Emulator {
         return Data(bytes).base64EncodedString()
     }
 
-    // MARK: POST /responses
-
-    func responses(_ body: JSONValue) throws -> Reply {
-        switch knobs.responses {
-        case .notFound: throw APIError(404, "Not found", code: "not_found")
-        case .requiresTextFormat where body["text"]?["format"] == nil:
-            throw APIError(400, "'text.format' is required", param: "text.format")
-        case .served, .requiresTextFormat: break
-        }
-        let model = try checkModel(requiredModel(body), serves: chatModel)
-        let inputTokens: Int
-        switch body["input"] {
-        case .string(let s)?: inputTokens = FakeModel.tokens(in: s)
-        case .array(let items)?: inputTokens = FakeModel.promptTokens(items)
-        default: throw APIError.invalid("'input' is a required property.", param: "input", knobs: knobs)
-        }
-        guard body["stream"]?.boolValue != true else {
-            throw APIError.refused("stream", "The emulator's /responses endpoint does not stream.", knobs: knobs)
-        }
-        var cap: Int?
-        if body["max_output_tokens"].map({ !$0.isNull }) == true {
-            guard let limit = optionalInt(body, "max_output_tokens"), limit >= 1 else {
-                throw APIError.refused("max_output_tokens", "'max_output_tokens' must be an integer of at least 1.", knobs: knobs)
-            }
-            cap = limit
-        }
-        let generated = FakeModel.generate(FakeModel.sentence, cap: cap, stops: [])
-        let outputTokens = FakeModel.tokens(in: generated.text)
-        let complete = generated.finish == .stop
-        return .json(200, [
-            "id": .string(FakeModel.id("resp_")), "object": "response", "created_at": .int(Self.now),
-            "status": complete ? "completed" : "incomplete",
-            "incomplete_details": complete ? .null : ["reason": "max_output_tokens"],
-            "model": .string(model),
-            "output": [[
-                "type": "message", "id": .string(FakeModel.id("msg_")), "status": complete ? "completed" : "incomplete",
-                "role": "assistant",
-                "content": [["type": "output_text", "text": .string(generated.text), "annotations": []]],
-            ]],
-            "usage": ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens),
-                      "total_tokens": .int(inputTokens + outputTokens)],
-        ])
-    }
-
     // MARK: POST /completions
 
     func completions(_ body: JSONValue) throws -> Reply {

@@ -50,10 +50,14 @@ public struct Knobs: Sendable, Hashable {
     public var imageInput: ParamPolicy = .honor
     /// Where reasoning text goes when a request carries `reasoning_effort` (other than "none").
     public var reasoningField: ReasoningField = .none
+    /// A message whose `role` is not one of OpenAI's (`"wizard"`).
+    public var invalidRole: RequestCheck = .reject
 
     // MARK: Tools
 
     public var toolChoice: ToolChoicePolicy = .honor
+    /// `tool_choice` in a request without `tools`.
+    public var toolChoiceWithoutTools: RequestCheck = .reject
     /// Whether the model may call more than one tool in one message.
     public var parallelToolCalls: ParallelToolCalls = .on
     public var toolCallIDs: ToolCallIDStyle = .openai
@@ -83,6 +87,16 @@ public struct Knobs: Sendable, Hashable {
     public var embeddingsBase64: ParamPolicy = .honor
     public var embeddingsDimensions: ParamPolicy = .honor
     public var responses: ResponsesEndpoint = .served
+    /// `stream: true` on /responses: typed events (`honor`), a plain JSON answer (`ignore`), a refusal.
+    public var responsesStream: ParamPolicy = .honor
+    /// Function tools on /responses: called as `tool_choice` says (`honor`), never called (`ignore`), refused.
+    public var responsesTools: ParamPolicy = .honor
+    /// Whether answers are kept for `GET /responses/{id}` and `previous_response_id`.
+    public var responsesStore: ResponsesStore = .stored
+    /// `previous_response_id`: looked up (`honor`: unknown → 400), not read (`ignore`), refused.
+    public var previousResponse: ParamPolicy = .honor
+    /// `data: [DONE]` after the closing event of a Responses stream (OpenAI sends none).
+    public var responsesDoneSentinel: DoneSentinel = .omit
     public var completions: Endpoint = .served
 
     // MARK: Latency (for benchmarks)
@@ -430,6 +444,20 @@ extension Knobs {
         case served, notFound
         /// 400 unless the request has `text.format` (LM Studio).
         case requiresTextFormat
+    }
+
+    public enum ResponsesStore: String, KnobValue {
+        /// Kept in memory (the last 1,000), unless the request says `store: false`.
+        case stored
+        /// Never kept: `GET /responses/{id}` is a 404 and every `previous_response_id` is unknown.
+        case notStored
+    }
+
+    public enum RequestCheck: String, KnobValue {
+        /// Refused as an invalid request (`validationStatus`, in the error dialect).
+        case reject
+        /// Answered as if the offending part were absent.
+        case accept
     }
 
     public enum EmbeddingsBatch: String, KnobValue {
