@@ -61,7 +61,7 @@ struct Responses {
         let created = Emulator.now
         let input = inputTokens + previousTokens
         let usage: JSONValue = [
-            "input_tokens": .int(input), "input_tokens_details": ["cached_tokens": .int(previousTokens)],
+            "input_tokens": .int(input), "input_tokens_details": ["cached_tokens": .int(previousTokens), "cache_write_tokens": 0],
             "output_tokens": .int(outputTokens), "output_tokens_details": ["reasoning_tokens": 0],
             "total_tokens": .int(input + outputTokens),
         ]
