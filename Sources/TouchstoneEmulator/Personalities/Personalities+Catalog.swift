@@ -114,6 +114,16 @@ extension Personalities {
             $0.toolChoice = .toolsIgnored
             $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
             $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors
+            // From the server's source (tools/server, build 11434): a message's role is only required,
+            // never checked against a set; with --jinja, tool_choice is not checked against tools.
+            $0.invalidRole = .accept
+            $0.toolChoiceWithoutTools = .accept
+            // /v1/responses is converted to a chat request: its tools meet the same template (never
+            // called), `previous_response_id` is refused (400 "llama.cpp does not support
+            // 'previous_response_id'."), and there is no GET /v1/responses/{id} route (404).
+            $0.responsesTools = .ignore
+            $0.responsesStore = .notStored
+            $0.previousResponse = .reject
             // Not set any more: n > 1 → 500 [L2] (observed: 2 choices with -np 4; n is capped by the
             // slots, -np 1 gives 400 "Field 'n': Value must be between 1 <= value <= 1": this
             // personality is a multi-slot server) and SSE keep-alive comments [L4] (none seen; this
@@ -129,7 +139,12 @@ extension Personalities {
             "tool_choice.named": .ignored,
             "stream.tool_calls": .untested,  // neither forced call is supported
             "embeddings.dimensions": .ignored,
+            "responses.tools": .ignored,
+            "responses.retrieve": .unsupported,
+            "responses.previous_response": .unsupported,
             "errors.unknown_model": .ignored,
+            "errors.tool_choice_without_tools": .ignored,
+            "errors.invalid_role": .ignored,
         ]),
         chatModel: "gemma-3-270m", embeddingModel: "gemma-3-270m", apiKey: "sk-emulator-llamacpp")
 
