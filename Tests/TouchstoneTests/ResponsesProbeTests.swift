@@ -2,6 +2,7 @@ import FlyingFox
 import Foundation
 import Testing
 import TouchstoneCore
+import TouchstoneEmulator
 @testable import TouchstoneKit
 
 /// The Responses API checks and the context_length quirk against crafted upstreams (FlyingFox
@@ -103,5 +104,13 @@ struct ResponsesProbeTests {
         let none = try await probe(stream: Self.good, features: ["quirks.context_length"],
                                    models: #"{"object":"list","data":[{"id":"m","context_length":"big"}]}"#)
         #expect(none.quirks["context_length"] == nil)
+    }
+
+    @Test("the emulator advertises the context window where its servers do, and the quirk reads it",
+          arguments: [("reference", nil), ("vllm", 4096), ("openrouter", 4096), ("llamacpp", 4096)] as [(String, Int?)])
+    func emulatorContextLength(name: String, window: Int?) async throws {
+        let p = try #require(Personalities.named(name))
+        let r = try await Probing.probe(p, options: ProbeOptions(timeout: 10, include: ["quirks.context_length"]))
+        #expect(r.quirks["context_length"] == window.map(JSONValue.int), "\(name): \(r.quirks["context_length"].map { $0.serialized() } ?? "absent")")
     }
 }

@@ -28,11 +28,11 @@ struct Emulator: Sendable {
     }
 
     enum Endpoint: Equatable {
-        case models, model(String), chat, embeddings, responses, response(String), completions
+        case models, model(String), chat, embeddings, responses, response(String), completions, props
 
         var method: String {
             switch self {
-            case .models, .model, .response: "GET"
+            case .models, .model, .response, .props: "GET"
             default: "POST"
             }
         }
@@ -88,12 +88,14 @@ struct Emulator: Sendable {
         case .embeddings: return try embeddings(parseBody(request))
         case .responses: return try Responses(emulator: self).create(parseBody(request))
         case .response(let id): return try Responses(emulator: self).retrieve(id)
+        case .props: return try props()
         case .completions: return try completions(parseBody(request))
         }
     }
 
     /// The endpoint a path names, with no slash tolerance.
     func endpoint(exactly path: String) -> Endpoint? {
+        if path == "/props" && knobs.contextLength == .props { return .props }
         if knobs.pathPrefix == .azureDeployments { return Self.azureEndpoint(path) }
         for prefix in knobs.pathPrefix.paths where path.hasPrefix(prefix + "/") {
             let rest = path.dropFirst(prefix.count)

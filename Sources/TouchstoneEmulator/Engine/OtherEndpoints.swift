@@ -9,7 +9,23 @@ extension Emulator {
     }
 
     private func modelObject(_ id: String) -> JSONValue {
-        ["id": .string(id), "object": "model", "created": 1_735_689_600, "owned_by": "touchstone"]
+        var o: [String: JSONValue] = ["id": .string(id), "object": "model", "created": 1_735_689_600, "owned_by": "touchstone"]
+        switch knobs.contextLength {
+        case .modelsContextLength: o["context_length"] = .int(Knobs.ContextAdvert.window)
+        case .modelsMaxModelLen: o["max_model_len"] = .int(Knobs.ContextAdvert.window)
+        case .none, .props: break
+        }
+        return .object(o)
+    }
+
+    // MARK: GET /props (llama.cpp's server properties, beside the API)
+
+    func props() throws -> Reply {
+        guard knobs.contextLength == .props else { throw APIError(404, "Not found", code: "not_found") }
+        return .json(200, [
+            "default_generation_settings": ["n_ctx": .int(Knobs.ContextAdvert.window), "params": ["temperature": 0.8]],
+            "total_slots": 1, "model_alias": .string(chatModel),
+        ])
     }
 
     func models() throws -> Reply {

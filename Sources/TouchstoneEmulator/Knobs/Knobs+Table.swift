@@ -51,6 +51,7 @@ extension Knobs {
         field("jsonObject", \.jsonObject),
         field("jsonSchema", \.jsonSchema),
         field("modelsList", \.modelsList),
+        field("contextLength", \.contextLength),
         field("embeddings", \.embeddings),
         field("embeddingsBatch", \.embeddingsBatch),
         field("embeddingsBase64", \.embeddingsBase64),

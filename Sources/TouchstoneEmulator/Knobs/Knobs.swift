@@ -81,6 +81,8 @@ public struct Knobs: Sendable, Hashable {
     // MARK: Other endpoints
 
     public var modelsList: ModelsList = .standard
+    /// Where the context window is advertised (OpenAI advertises none).
+    public var contextLength: ContextAdvert = .none
     public var embeddings: Endpoint = .served
     public var embeddingsBatch: EmbeddingsBatch = .allRows
     /// `encoding_format: "base64"`.
@@ -439,6 +441,19 @@ extension Knobs {
     }
 
     public enum Endpoint: String, KnobValue { case served, notFound }
+
+    public enum ContextAdvert: String, KnobValue {
+        case none
+        /// `context_length` in each /models entry (OpenRouter).
+        case modelsContextLength
+        /// `max_model_len` in each /models entry (vLLM).
+        case modelsMaxModelLen
+        /// `GET /props` at the server root with `default_generation_settings.n_ctx` (llama.cpp).
+        case props
+
+        /// The window the emulator advertises.
+        static let window = 4096
+    }
 
     public enum ResponsesEndpoint: String, KnobValue {
         case served, notFound

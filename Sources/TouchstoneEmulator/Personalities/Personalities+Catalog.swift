@@ -74,6 +74,7 @@ extension Personalities {
             $0.reasoningField = .reasoning  // "Output in `reasoning`" [V3]
             $0.toolChoice = .autoNeedsFlag  // "Without the tool flags, auto → 400; required and named still work" [V1, V4]
             $0.embeddings = .notFound  // a generate model; embeddings need a pooling instance
+            $0.contextLength = .modelsMaxModelLen  // not in upstream-quirks.md: /v1/models entries carry max_model_len
             // Not in upstream-quirks.md: the Responses store is off unless VLLM_ENABLE_RESPONSES_API_STORE
             // is set, so stored ids are unknown to GET /responses/{id} and previous_response_id.
             $0.responsesStore = .notStored
@@ -113,6 +114,7 @@ extension Personalities {
             // not enforced even with a tool-capable template (docs/real-upstreams.md).
             $0.toolChoice = .toolsIgnored
             $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
+            $0.contextLength = .props  // source: GET /props → default_generation_settings.n_ctx (per slot)
             $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors
             // From the server's source (tools/server, build 11434): a message's role is only required,
             // never checked against a set; with --jinja, tool_choice is not checked against tools.
@@ -478,6 +480,7 @@ extension Personalities {
         summary: "OpenRouter /api/v1: ': OPENROUTER PROCESSING' comments, n ignored, integer error codes, unknown model 400.",
         knobs: Knobs {
             $0.pathPrefix = .apiV1
+            $0.contextLength = .modelsContextLength  // not in upstream-quirks.md: model entries carry context_length
             $0.sseComments = .openRouterProcessing  // [OR1]
             $0.errorDialect = .openaiIntCode  // {"error":{"code":401,…}} [OR2]
             $0.unknownParams = .ignore  // "ign (k)"
