@@ -2,12 +2,14 @@ import Foundation
 import TouchstoneCore
 
 /// The emulated upstream as a pure function from a request to a reply: routing, auth, and the
-/// endpoints, all driven by the knobs. No I/O: `EmulatorServer` puts it on a socket.
+/// endpoints, all driven by the knobs. No I/O: `EmulatorServer` puts it on a socket. Its one
+/// state is the store of /responses answers (bounded).
 ///
 /// Check order for a POST (documented in docs/emulator.md, mirrored by the oracle): path →
 /// method → key → JSON body → unknown fields → field types → required fields → model →
 /// parameters in the order max_tokens, max_completion_tokens, stop, n, logprobs,
-/// reasoning_effort, image parts, response_format, tools.
+/// reasoning_effort, image parts, response_format, tool_choice without tools, tools (a role
+/// outside OpenAI's set is refused with the required fields).
 struct Emulator: Sendable {
     let knobs: Knobs
     let chatModel: String

@@ -19,7 +19,8 @@ struct Responses {
     func retrieve(_ id: String) throws -> Reply {
         guard knobs.responses != .notFound else { throw APIError(404, "Not found", code: "not_found") }
         guard knobs.responsesStore == .stored, let stored = emulator.responseStore.get(id) else {
-            throw APIError(404, "Response with id '\(id)' not found.", code: "not_found")
+            // OpenAI names the id; the emulator does not, so that details stay the same across runs.
+            throw APIError(404, "No response with this id was found.", code: "not_found")
         }
         return .json(200, stored)
     }
@@ -129,7 +130,8 @@ struct Responses {
                 throw APIError.invalid("'previous_response_id' must be a string.", param: "previous_response_id", knobs: knobs)
             }
             guard knobs.responsesStore == .stored, let previous = emulator.responseStore.get(id) else {
-                throw APIError(400, "Previous response with id '\(id)' not found.", code: "previous_response_not_found",
+                // OpenAI's message names the id; this one does not, so that details are the same across runs.
+                throw APIError(400, "Previous response not found.", code: "previous_response_not_found",
                                param: "previous_response_id")
             }
             return previous["usage"]?["total_tokens"]?.intValue ?? 0
