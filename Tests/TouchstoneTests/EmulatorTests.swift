@@ -242,6 +242,76 @@ struct EmulatorTests {
 
     // MARK: Streaming
 
+    @Test("/responses as OpenAI's SDK types it: required fields, typed events in order, store, retrieve, previous_response_id")
+    func responsesByTheBook() async throws {
+        try await withServer(Personalities.reference) { c in
+            let body: JSONValue = ["model": "emulator-chat", "input": "Say OK", "max_output_tokens": 16]
+            let r = try #require(try await c.post("/responses", body).json)
+            for key in ["id", "created_at", "model", "object", "output", "parallel_tool_calls", "tool_choice", "tools", "text", "usage", "status"] {
+                #expect(r[key] != nil, "missing \(key)")
+            }
+            #expect(r["status"] == "incomplete" && r["incomplete_details"]?["reason"] == "max_output_tokens")
+            #expect(r["usage"]?["input_tokens_details"]?["cached_tokens"] == 0 && r["usage"]?["output_tokens_details"]?["reasoning_tokens"] == 0)
+            #expect(r["output"]?[0]?["id"]?.stringValue?.hasPrefix("msg_") == true && r["text"]?["format"]?["type"] == "text")
+            let id = try #require(r["id"]?.stringValue)
+            #expect(try await c.get("/responses/\(id)").json == r)
+            // previous_response_id: the stored id continues (its tokens count as cached input), a bogus one is a 400.
+            let next = try await c.post("/responses", ["model": "emulator-chat", "input": "Again", "previous_response_id": .string(id)])
+            #expect(next.status == 200 && next.json?["previous_response_id"]?.stringValue == id)
+            #expect(next.json?["usage"]?["input_tokens_details"]?["cached_tokens"] == r["usage"]?["total_tokens"])
+            let bogus = try await c.post("/responses", ["model": "emulator-chat", "input": "Again", "previous_response_id": "resp_nope"])
+            #expect(bogus.status == 400 && bogus.json?["error"]?["code"] == "previous_response_not_found")
+            // store: false is not kept.
+            let unstored = try await c.post("/responses", ["model": "emulator-chat", "input": "x", "store": false]).json
+            #expect(try await c.get("/responses/\(unstored?["id"]?.stringValue ?? "")").status == 404)
+
+            // The stream: event lines name the type, sequence numbers count from 0, deltas join to the final text.
+            let stream = try await c.post("/responses", ["model": "emulator-chat", "input": "Say OK", "stream": true])
+            #expect(stream.header("content-type") == "text/event-stream")
+            let events = SSEParser.parse(stream.body).events
+            let payloads = try events.map { try JSONValue(parsing: $0.data) }
+            #expect(events.map(\.event) == payloads.map { $0["type"]?.stringValue ?? "" })
+            #expect(payloads.map { $0["sequence_number"]?.intValue ?? -1 } == Array(0..<payloads.count))
+            let types = payloads.map { $0["type"]?.stringValue ?? "" }
+            #expect(Array(types.prefix(4)) == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"])
+            #expect(Array(types.suffix(4)) == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"])
+            let deltas = payloads.filter { $0["type"] == "response.output_text.delta" }.compactMap { $0["delta"]?.stringValue }.joined()
+            #expect(deltas == payloads.last?["response"]?["output"]?[0]?["content"]?[0]?["text"]?.stringValue)
+            #expect(payloads[0]["response"]?["status"] == "in_progress" && !events.contains { $0.isDone })
+
+            // Tools in the Responses shape, required: a function_call item; streamed as argument deltas.
+            let tool: JSONValue = ["type": "function", "name": "record_code", "parameters": [
+                "type": "object", "properties": ["code": ["type": "string", "enum": ["ZX-9"]]], "required": ["code"]]]
+            let call = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi", "tools": [tool], "tool_choice": "required"]).json
+            let item = try #require(call?["output"]?[0])
+            #expect(item["type"] == "function_call" && item["name"] == "record_code" && item["arguments"] == #"{"code":"ZX-9"}"#)
+            #expect(item["call_id"]?.stringValue?.hasPrefix("call_") == true && call?["tools"]?[0]?["strict"] == true)
+            let none = try await c.post("/responses", ["model": "emulator-chat", "input": "Call record_code", "tools": [tool], "tool_choice": "none"]).json
+            #expect(none?["output"]?[0]?["type"] == "message")
+            let chatShape = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi",
+                                                            "tools": [["type": "function", "function": ["name": "record_code"]]]])
+            #expect(chatShape.status == 400)  // the Chat Completions tool shape lacks a top-level name
+            let streamedCall = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi", "tools": [tool], "tool_choice": "required", "stream": true])
+            let argDeltas = try SSEParser.parse(streamedCall.body).events.map { try JSONValue(parsing: $0.data) }
+                .filter { $0["type"] == "response.function_call_arguments.delta" }.compactMap { $0["delta"]?.stringValue }
+            #expect(argDeltas.joined() == #"{"code":"ZX-9"}"# && argDeltas.count > 1)
+        }
+        // Chat validation: refused by the reference, accepted where a knob says so.
+        try await withServer(Personalities.reference) { c in
+            let noTools = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "tool_choice": "required"])
+            #expect(noTools.status == 400 && noTools.json?["error"]?["param"] == "tool_choice")
+            let wizard = try await c.chat(["messages": [["role": "wizard", "content": "Hi"]]])
+            #expect(wizard.status == 400 && wizard.json?["error"]?["message"]?.stringValue?.contains("wizard") == true)
+        }
+        try await withServer(Personalities.llamacpp) { c in
+            #expect(try await c.chat(["messages": [["role": "user", "content": "Hi"]], "tool_choice": "required"]).status == 200)
+            #expect(try await c.chat(["messages": [["role": "wizard", "content": "Hi"]]]).status == 200)
+            #expect(try await c.send("GET", "/props", prefixed: false).json?["default_generation_settings"]?["n_ctx"] == 4096)
+            let refused = try await c.post("/responses", ["model": "gemma-3-270m", "input": "Hi", "previous_response_id": "resp_x"])
+            #expect(refused.status == 400)
+        }
+    }
+
     @Test("streams by the book: chunks, constant id, role first, one finish, usage chunk, [DONE]")
     func streamByTheBook() async throws {
         try await withServer(Personalities.reference) { c in
