@@ -32,14 +32,19 @@ struct ResponsesProbeTests {
     static let good = stream(deltas: ["Hello", " there,", " friend."])
 
     func probe(stream body: String, features: [String] = ["responses.stream"], models: String = #"{"object":"list","data":[{"id":"m"}]}"#,
-               props: String? = nil) async throws -> TargetReport {
+               props: String? = nil, basic: String = ResponsesProbeTests.basic,
+               retrieved: PathBox? = nil) async throws -> TargetReport {
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled)
         await server.appendRoute("POST /v1/responses") { request in
             let sent = (try? JSONValue(parsing: String(decoding: try await request.bodyData, as: UTF8.self))) ?? .null
             if sent["stream"]?.boolValue == true {
                 return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "text/event-stream"], body: Data(body.utf8))
             }
-            return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(Self.basic.utf8))
+            return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(basic.utf8))
+        }
+        await server.appendRoute("GET /v1/responses/*") { request in
+            retrieved?.set(request.path)
+            return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(basic.utf8))
         }
         await server.appendRoute("GET /v1/models") { _ in
             FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(models.utf8))
@@ -53,7 +58,7 @@ struct ResponsesProbeTests {
         try await server.waitUntilListening(timeout: 10)
         guard case .ip4(_, let port) = await server.listeningAddress else { throw POSIXError(.EADDRNOTAVAIL) }
         let target = try Target(name: "crafted", baseURL: "http://127.0.0.1:\(port)/v1", model: "m")
-        let report = await Prober(suites: Probing.suites, options: ProbeOptions(timeout: 10, include: features)).probe(target)
+        let report = await Prober(suites: Probing.suites, options: ProbeOptions(timeout: 30, include: features)).probe(target)
         await server.stop()
         return report
     }
@@ -110,7 +115,27 @@ struct ResponsesProbeTests {
           arguments: [("reference", nil), ("vllm", 4096), ("openrouter", 4096), ("llamacpp", 4096)] as [(String, Int?)])
     func emulatorContextLength(name: String, window: Int?) async throws {
         let p = try #require(Personalities.named(name))
-        let r = try await Probing.probe(p, options: ProbeOptions(timeout: 10, include: ["quirks.context_length"]))
+        let r = try await Probing.probe(p, options: ProbeOptions(timeout: 30, include: ["quirks.context_length"]))
         #expect(r.quirks["context_length"] == window.map(JSONValue.int), "\(name): \(r.quirks["context_length"].map { $0.serialized() } ?? "absent")")
     }
+
+    @Test("an id from the upstream goes into GET /responses/{id} as one percent-encoded segment")
+    func retrieveEncodesTheID() async throws {
+        let odd = Self.basic.replacingOccurrences(of: #""id":"resp_abc""#, with: #""id":"resp a/b?c""#)
+        let box = PathBox()
+        let r = try await probe(stream: Self.good, features: ["responses.retrieve"], basic: odd, retrieved: box)
+        #expect(r.features["responses.retrieve"]?.verdict == .supported, "\(r.features["responses.retrieve"]?.detail ?? "")")
+        let path = try #require(box.value)
+        // FlyingFox hands over the decoded path: the `?` arrived inside it, so it was sent encoded
+        // (unencoded, it would have started a query, and the space would have made an invalid URL).
+        #expect(path == "/v1/responses/resp a/b?c", "\(path)")
+    }
+}
+
+/// The path a crafted route saw.
+final class PathBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var path: String?
+    func set(_ p: String) { lock.lock(); path = p; lock.unlock() }
+    var value: String? { lock.lock(); defer { lock.unlock() }; return path }
 }
