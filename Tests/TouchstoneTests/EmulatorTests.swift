@@ -312,6 +312,16 @@ struct EmulatorTests {
         }
     }
 
+    @Test("the /responses store keeps the most recent answers only: memory stays bounded")
+    func responseStoreIsBounded() {
+        let store = ResponseStore()
+        for i in 0..<(ResponseStore.capacity + 5) { store.put("resp_\(i)", .int(i)) }
+        #expect(store.get("resp_0") == nil && store.get("resp_4") == nil)
+        #expect(store.get("resp_5") == .int(5) && store.get("resp_\(ResponseStore.capacity + 4)") == .int(ResponseStore.capacity + 4))
+        store.put("resp_5", .int(-1))  // replacing keeps one entry
+        #expect(store.get("resp_5") == .int(-1) && store.get("resp_6") == .int(6))
+    }
+
     @Test("streams by the book: chunks, constant id, role first, one finish, usage chunk, [DONE]")
     func streamByTheBook() async throws {
         try await withServer(Personalities.reference) { c in
