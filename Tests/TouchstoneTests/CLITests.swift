@@ -52,7 +52,7 @@ struct CLITests {
                                       "--junit", dir.appendingPathComponent("j.xml").path,
                                       "--markdown", dir.appendingPathComponent("m.md").path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("reference: 37 supported"))
+        #expect(r.stdout.contains("reference: 44 supported"))
         #expect(r.stderr.contains("[reference] supported"))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(files == ["j.xml", "m.md", "r.json"], "no temporary files left: \(files)")

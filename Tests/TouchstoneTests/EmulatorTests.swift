@@ -14,10 +14,10 @@ import Glibc
 struct EmulatorTests {
     // MARK: Catalogue
 
-    @Test("every personality declares all 37 feature ids, and names are unique")
+    @Test("every personality declares all 44 feature ids, and names are unique")
     func allExpectationsDeclared() {
-        #expect(Personalities.featureIDs.count == 37)
-        #expect(Set(Personalities.featureIDs).count == 37)
+        #expect(Personalities.featureIDs.count == 44)
+        #expect(Set(Personalities.featureIDs).count == 44)
         #expect(Set(Personalities.all.map(\.name)).count == Personalities.all.count)
         for p in Personalities.all {
             #expect(Set(p.expected.keys) == Set(Personalities.featureIDs), "\(p.name)")
@@ -57,8 +57,8 @@ struct EmulatorTests {
             let knobs = Knobs.random(seed: seed)
             let data = try JSONEncoder().encode(knobs)
             #expect(try JSONDecoder().decode(Knobs.self, from: data) == knobs)
-            #expect(knobs.expectedVerdicts(embeddingModelConfigured: true).count == 37)
-            #expect(knobs.expectedVerdicts(embeddingModelConfigured: false).count == 37)
+            #expect(knobs.expectedVerdicts(embeddingModelConfigured: true).count == 44)
+            #expect(knobs.expectedVerdicts(embeddingModelConfigured: false).count == 44)
         }
         let partial = try JSONDecoder().decode(Knobs.self, from: Data(#"{"auth":"html401","chunkDelay":25}"#.utf8))
         #expect(partial.auth == .html401 && partial.chunkDelay == .milliseconds(25))
@@ -241,6 +241,86 @@ struct EmulatorTests {
     }
 
     // MARK: Streaming
+
+    @Test("/responses as OpenAI's SDK types it: required fields, typed events in order, store, retrieve, previous_response_id")
+    func responsesByTheBook() async throws {
+        try await withServer(Personalities.reference) { c in
+            let body: JSONValue = ["model": "emulator-chat", "input": "Say OK", "max_output_tokens": 16]
+            let r = try #require(try await c.post("/responses", body).json)
+            for key in ["id", "created_at", "model", "object", "output", "parallel_tool_calls", "tool_choice", "tools", "text", "usage", "status"] {
+                #expect(r[key] != nil, "missing \(key)")
+            }
+            #expect(r["status"] == "incomplete" && r["incomplete_details"]?["reason"] == "max_output_tokens")
+            #expect(r["usage"]?["input_tokens_details"]?["cached_tokens"] == 0 && r["usage"]?["output_tokens_details"]?["reasoning_tokens"] == 0)
+            #expect(r["output"]?[0]?["id"]?.stringValue?.hasPrefix("msg_") == true && r["text"]?["format"]?["type"] == "text")
+            let id = try #require(r["id"]?.stringValue)
+            #expect(try await c.get("/responses/\(id)").json == r)
+            // previous_response_id: the stored id continues (its tokens count as cached input), a bogus one is a 400.
+            let next = try await c.post("/responses", ["model": "emulator-chat", "input": "Again", "previous_response_id": .string(id)])
+            #expect(next.status == 200 && next.json?["previous_response_id"]?.stringValue == id)
+            #expect(next.json?["usage"]?["input_tokens_details"]?["cached_tokens"] == r["usage"]?["total_tokens"])
+            let bogus = try await c.post("/responses", ["model": "emulator-chat", "input": "Again", "previous_response_id": "resp_nope"])
+            #expect(bogus.status == 400 && bogus.json?["error"]?["code"] == "previous_response_not_found")
+            // store: false is not kept.
+            let unstored = try await c.post("/responses", ["model": "emulator-chat", "input": "x", "store": false]).json
+            #expect(try await c.get("/responses/\(unstored?["id"]?.stringValue ?? "")").status == 404)
+
+            // The stream: event lines name the type, sequence numbers count from 0, deltas join to the final text.
+            let stream = try await c.post("/responses", ["model": "emulator-chat", "input": "Say OK", "stream": true])
+            #expect(stream.header("content-type") == "text/event-stream")
+            let events = SSEParser.parse(stream.body).events
+            let payloads = try events.map { try JSONValue(parsing: $0.data) }
+            #expect(events.map(\.event) == payloads.map { $0["type"]?.stringValue ?? "" })
+            #expect(payloads.map { $0["sequence_number"]?.intValue ?? -1 } == Array(0..<payloads.count))
+            let types = payloads.map { $0["type"]?.stringValue ?? "" }
+            #expect(Array(types.prefix(4)) == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"])
+            #expect(Array(types.suffix(4)) == ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"])
+            let deltas = payloads.filter { $0["type"] == "response.output_text.delta" }.compactMap { $0["delta"]?.stringValue }.joined()
+            #expect(deltas == payloads.last?["response"]?["output"]?[0]?["content"]?[0]?["text"]?.stringValue)
+            #expect(payloads[0]["response"]?["status"] == "in_progress" && !events.contains { $0.isDone })
+
+            // Tools in the Responses shape, required: a function_call item; streamed as argument deltas.
+            let tool: JSONValue = ["type": "function", "name": "record_code", "parameters": [
+                "type": "object", "properties": ["code": ["type": "string", "enum": ["ZX-9"]]], "required": ["code"]]]
+            let call = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi", "tools": [tool], "tool_choice": "required"]).json
+            let item = try #require(call?["output"]?[0])
+            #expect(item["type"] == "function_call" && item["name"] == "record_code" && item["arguments"] == #"{"code":"ZX-9"}"#)
+            #expect(item["call_id"]?.stringValue?.hasPrefix("call_") == true && call?["tools"]?[0]?["strict"] == true)
+            let none = try await c.post("/responses", ["model": "emulator-chat", "input": "Call record_code", "tools": [tool], "tool_choice": "none"]).json
+            #expect(none?["output"]?[0]?["type"] == "message")
+            let chatShape = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi",
+                                                            "tools": [["type": "function", "function": ["name": "record_code"]]]])
+            #expect(chatShape.status == 400)  // the Chat Completions tool shape lacks a top-level name
+            let streamedCall = try await c.post("/responses", ["model": "emulator-chat", "input": "Hi", "tools": [tool], "tool_choice": "required", "stream": true])
+            let argDeltas = try SSEParser.parse(streamedCall.body).events.map { try JSONValue(parsing: $0.data) }
+                .filter { $0["type"] == "response.function_call_arguments.delta" }.compactMap { $0["delta"]?.stringValue }
+            #expect(argDeltas.joined() == #"{"code":"ZX-9"}"# && argDeltas.count > 1)
+        }
+        // Chat validation: refused by the reference, accepted where a knob says so.
+        try await withServer(Personalities.reference) { c in
+            let noTools = try await c.chat(["messages": [["role": "user", "content": "Hi"]], "tool_choice": "required"])
+            #expect(noTools.status == 400 && noTools.json?["error"]?["param"] == "tool_choice")
+            let wizard = try await c.chat(["messages": [["role": "wizard", "content": "Hi"]]])
+            #expect(wizard.status == 400 && wizard.json?["error"]?["message"]?.stringValue?.contains("wizard") == true)
+        }
+        try await withServer(Personalities.llamacpp) { c in
+            #expect(try await c.chat(["messages": [["role": "user", "content": "Hi"]], "tool_choice": "required"]).status == 200)
+            #expect(try await c.chat(["messages": [["role": "wizard", "content": "Hi"]]]).status == 200)
+            #expect(try await c.send("GET", "/props", prefixed: false).json?["default_generation_settings"]?["n_ctx"] == 4096)
+            let refused = try await c.post("/responses", ["model": "gemma-3-270m", "input": "Hi", "previous_response_id": "resp_x"])
+            #expect(refused.status == 400)
+        }
+    }
+
+    @Test("the /responses store keeps the most recent answers only: memory stays bounded")
+    func responseStoreIsBounded() {
+        let store = ResponseStore()
+        for i in 0..<(ResponseStore.capacity + 5) { store.put("resp_\(i)", .int(i)) }
+        #expect(store.get("resp_0") == nil && store.get("resp_4") == nil)
+        #expect(store.get("resp_5") == .int(5) && store.get("resp_\(ResponseStore.capacity + 4)") == .int(ResponseStore.capacity + 4))
+        store.put("resp_5", .int(-1))  // replacing keeps one entry
+        #expect(store.get("resp_5") == .int(-1) && store.get("resp_6") == .int(6))
+    }
 
     @Test("streams by the book: chunks, constant id, role first, one finish, usage chunk, [DONE]")
     func streamByTheBook() async throws {
@@ -1095,6 +1175,20 @@ private struct MiniProber {
             guard let value = try? JSONValue(parsing: text) else { return d(.ignored, "text") }
             return JSONSchemaValidator(schema: schema).isValid(value) ? d(.supported, "valid") : d(.ignored, "other JSON")
         }
+        if streamBasic.verdict != .supported || v["response_format.json_schema"]?.verdict != .supported {
+            v["stream.response_format"] = d(.untested, "prerequisites")
+        } else {
+            let r = try await chat(["messages": Self.hello, "max_tokens": 32, "stream": true,
+                                    "response_format": ["type": "json_schema", "json_schema": ["name": "probe", "strict": true, "schema": schema]]])
+            let (shape, _, chunks) = streamCheck(r)
+            if shape.verdict == .unsupported { v["stream.response_format"] = shape }
+            else if shape.verdict != .supported { v["stream.response_format"] = d(.broken, shape.why) }
+            else {
+                let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
+                let valid = (try? JSONValue(parsing: text)).map { JSONSchemaValidator(schema: schema).isValid($0) } ?? false
+                v["stream.response_format"] = valid ? d(.supported, "valid") : d(.ignored, "not the schema")
+            }
+        }
 
         // Embeddings
         let embeddingIDs = ["embeddings.basic", "embeddings.batch", "embeddings.base64", "embeddings.dimensions"]
@@ -1130,13 +1224,73 @@ private struct MiniProber {
             for id in embeddingIDs { v[id] = d(.untested, "no embedding model") }
         }
 
-        // Other endpoints
-        let responses = try await client.post("/responses", ["model": .string(chatModel), "input": "Say OK", "max_output_tokens": 16])
+        // Responses API
+        let responsesBody: JSONValue = ["model": .string(chatModel), "input": "Say OK", "max_output_tokens": 16]
+        func outputText(_ response: JSONValue?) -> String? {
+            let texts = (response?["output"]?.arrayValue ?? []).filter { $0["type"] == "message" }
+                .flatMap { $0["content"]?.arrayValue ?? [] }.compactMap { $0["text"]?.stringValue }
+            return texts.isEmpty ? nil : texts.joined()
+        }
+        let responses = try await client.post("/responses", responsesBody)
         if [404, 405].contains(responses.status) { v["responses.basic"] = d(.unsupported, "\(responses.status)") }
-        else if responses.status == 200, responses.json?["object"] == "response",
-                responses.json?["output"]?.arrayValue?.contains(where: { $0["type"] == "message" && $0["content"]?[0]?["text"]?.stringValue != nil }) == true {
+        else if responses.status == 200, responses.json?["object"] == "response", outputText(responses.json) != nil {
             v["responses.basic"] = d(.supported, "response")
         } else { v["responses.basic"] = d(.broken, "\(responses.status)") }
+
+        let recordCode: JSONValue = ["type": "function", "name": "record_code", "parameters": Self.recordCode["function"]?["parameters"] ?? [:]]
+        let toolCall = try await client.post("/responses", ["model": .string(chatModel), "input": "Say hello.", "tools": [recordCode],
+                                                            "tool_choice": "required", "max_output_tokens": 64])
+        v["responses.tools"] = byStatus(toolCall) {
+            let items = toolCall.json?["output"]?.arrayValue ?? []
+            let calls = items.filter { $0["type"] == "function_call" }
+            if calls.isEmpty { return outputText(toolCall.json) != nil ? d(.ignored, "text") : d(.broken, "no output") }
+            let ok = calls.allSatisfy { $0["call_id"]?.stringValue?.isEmpty == false && $0["name"] == "record_code"
+                && (try? JSONValue(parsing: $0["arguments"]?.stringValue ?? "")) != nil }
+            return ok ? d(.supported, "function_call") : d(.broken, "malformed call")
+        }
+
+        if v["responses.basic"]?.verdict != .supported {
+            for id in ["responses.stream", "responses.retrieve", "responses.previous_response"] { v[id] = d(.untested, "responses.basic") }
+        } else {
+            let id = responses.json?["id"]?.stringValue ?? ""
+            // Stream: typed events, created first, deltas joining to the text of the close.
+            let stream = try await client.post("/responses", .object((responsesBody.objectValue ?? [:]).merging(["stream": true]) { _, b in b }))
+            if (400..<500).contains(stream.status) { v["responses.stream"] = d(.unsupported, "\(stream.status)") }
+            else if stream.status == 200, stream.header("content-type")?.hasPrefix("application/json") == true,
+                    stream.json?["object"] == "response" { v["responses.stream"] = d(.ignored, "plain JSON") }
+            else if stream.status == 200, stream.header("content-type")?.hasPrefix("text/event-stream") == true {
+                let events = SSEParser.parse(stream.body).events
+                let payloads = events.filter { !$0.isDone }.compactMap { try? JSONValue(parsing: $0.data) }
+                let types = payloads.map { $0["type"]?.stringValue ?? "" }
+                let sequence = payloads.compactMap { $0["sequence_number"]?.intValue }
+                let closeAt = types.lastIndex { $0 == "response.completed" || $0 == "response.incomplete" }
+                let deltas = payloads.filter { $0["type"] == "response.output_text.delta" }.compactMap { $0["delta"]?.stringValue }.joined()
+                let afterClose = closeAt.map { events.filter { !$0.isDone }.count - 1 - $0 } ?? 0
+                if payloads.count != events.filter({ !$0.isDone }).count || types.first != "response.created" || closeAt == nil || afterClose != 0
+                    || zip(sequence, sequence.dropFirst()).contains(where: { $0 >= $1 }) {
+                    v["responses.stream"] = d(.broken, "event sequence \(types.prefix(3))…")
+                } else {
+                    v["responses.stream"] = deltas == outputText(payloads[closeAt!]["response"]) ?? "" ? d(.supported, "events") : d(.broken, "deltas")
+                }
+            } else { v["responses.stream"] = d(.broken, "\(stream.status)") }
+            // Retrieve
+            let retrieved = try await client.get("/responses/\(id)")
+            if retrieved.status == 404 { v["responses.retrieve"] = d(.unsupported, "404") }
+            else if retrieved.status == 200, retrieved.json?["object"] == "response", retrieved.json?["id"]?.stringValue == id {
+                v["responses.retrieve"] = d(.supported, "same id")
+            } else { v["responses.retrieve"] = d(.broken, "\(retrieved.status)") }
+            // previous_response_id: the real id, then a bogus one
+            let follow = try await client.post("/responses", ["model": .string(chatModel), "input": "Again", "max_output_tokens": 16,
+                                                             "previous_response_id": .string(id)])
+            let bogus = try await client.post("/responses", ["model": .string(chatModel), "input": "Again", "max_output_tokens": 16,
+                                                            "previous_response_id": "resp_no_such_zz9"])
+            if follow.status / 100 == 2 && (400..<500).contains(bogus.status) { v["responses.previous_response"] = d(.supported, "validated") }
+            else if follow.status / 100 == 2 && bogus.status / 100 == 2 { v["responses.previous_response"] = d(.ignored, "both 2xx") }
+            else if (400..<500).contains(follow.status) { v["responses.previous_response"] = d(.unsupported, "\(follow.status)") }
+            else { v["responses.previous_response"] = d(.broken, "\(follow.status)/\(bogus.status)") }
+        }
+
+        // Other endpoints
         let legacy = try await client.post("/completions", ["model": .string(chatModel), "prompt": "1,2,3,", "max_tokens": 2])
         if [404, 405].contains(legacy.status) { v["completions.legacy"] = d(.unsupported, "\(legacy.status)") }
         else { v["completions.legacy"] = legacy.status == 200 && legacy.json?["choices"]?[0]?["text"]?.stringValue != nil ? d(.supported, "text") : d(.broken, "\(legacy.status)") }
@@ -1153,6 +1307,17 @@ private struct MiniProber {
         noteError(missing)
         v["errors.missing_messages"] = [400, 422].contains(missing.status) ? d(.supported, "\(missing.status)")
             : missing.status / 100 == 2 ? d(.ignored, "2xx") : d(.broken, "\(missing.status)")
+        for (id, extra) in [("errors.tool_choice_without_tools", ["tool_choice": "required"] as [String: JSONValue]),
+                            ("errors.invalid_role", ["messages": [["role": "wizard", "content": "Say hello."]]])] {
+            guard basic.status / 100 == 2 else {
+                v[id] = d(.untested, "chat.basic refused")
+                continue
+            }
+            let r = try await chat(basicBody.merging(extra) { _, b in b })
+            if [400, 422].contains(r.status), !r.body.isEmpty { v[id] = d(.supported, "\(r.status)") }
+            else if r.status / 100 == 2 { v[id] = d(.ignored, "2xx") }
+            else { v[id] = d(.broken, r.dropped ? "dropped" : "\(r.status)") }
+        }
         if chatErrors.isEmpty { v["errors.envelope"] = d(.untested, "no error seen") }
         else if let bad = chatErrors.first(where: { $0.json?["error"]?["message"]?.stringValue == nil }) {
             v["errors.envelope"] = d(.broken, "\(bad.status) \(bad.text.prefix(50))")

@@ -56,7 +56,7 @@ struct FaultTests {
 
     // MARK: The emulator: each fault on the wire, as libcurl meets it
 
-    @Test("the catalogue: 19 fault personalities, all 37 ids each, reachable by name, not in `all`")
+    @Test("the catalogue: 19 fault personalities, all 44 ids each, reachable by name, not in `all`")
     func catalogue() {
         #expect(Personalities.faults.count == 19)
         #expect(Set(Personalities.faults.map(\.name)).count == 19)
@@ -378,7 +378,7 @@ struct FaultCLITests {
         let report = try JSONReportWriter.decode(try Data(contentsOf: json))
         #expect(!report.partial)
         let features = try #require(report.targets.first?.features)
-        #expect(features.count == 37 && features.values.allSatisfy { $0.verdict == .untested && $0.detail.contains("connection refused") })
+        #expect(features.count == 44 && features.values.allSatisfy { $0.verdict == .untested && $0.detail.contains("connection refused") })
         try FaultTests.checkReportFiles(json: try Data(contentsOf: json), junit: try Data(contentsOf: junit),
                                         secret: "sk-emulator-faults")
     }

@@ -95,7 +95,7 @@ struct PresetsTests {
             let allowed: Set<String> = ["mode", "supports_function_calling", "supports_parallel_function_calling",
                                         "supports_tool_choice", "supports_response_schema", "supports_system_messages",
                                         "supports_vision", "supports_native_streaming", "supports_reasoning",
-                                        "supported_endpoints"]
+                                        "max_input_tokens", "supported_endpoints"]
             #expect(Set(info.keys).isSubset(of: allowed), "only keys LiteLLM's ModelInfo defines")
         }
         // Keys: an explicit variable, a placeholder where the key is not checked, a default name otherwise.
@@ -111,6 +111,30 @@ struct PresetsTests {
             #expect((entry["model_info"] as? [String: Any])?["mode"] as? String == "embedding")
         }
         #expect(!yaml.contains("sk-emulator"), "no key value is ever written")
+    }
+
+    /// preferred_api needs the Responses API streamed too; context_window is the quirk, and LiteLLM's
+    /// max_input_tokens is the context window.
+    @Test func preferredAPIAndContextWindowFollowVerdictsAndQuirk() async throws {
+        var report = try await EmulatorReports.report(["reference", "misbehaving", "tgi"])
+        report.targets[0].quirks["context_length"] = .int(8192)
+        let doc = try PresetBuilder.document([.init(report: report)], generator: "touchstone test")
+        let (reference, misbehaving, tgi) = (doc.upstreams[0].capabilities, doc.upstreams[1].capabilities, doc.upstreams[2].capabilities)
+        #expect(reference.preferredAPI == "responses" && reference.contextWindow == 8192)
+        #expect(reference.responsesStream == true && reference.responsesRetrieve == true && reference.responsesDoneSentinel == false)
+        #expect(reference.streamResponseFormat == true && reference.errors.invalidRoleRejected == true)
+        // Misbehaving answers /responses but not as a stream: chat completions stay preferred.
+        #expect(misbehaving.responsesAPI == true && misbehaving.responsesStream == false && misbehaving.preferredAPI == "chat_completions")
+        #expect(misbehaving.responsesDoneSentinel == nil && misbehaving.contextWindow == nil)
+        #expect(misbehaving.errors.toolChoiceWithoutToolsRejected == false && misbehaving.errors.invalidRoleRejected == false)
+        #expect(tgi.responsesAPI == false && tgi.responsesStream == nil && tgi.preferredAPI == "chat_completions")
+        let yaml = try PresetWriter.render(doc, format: .litellm)
+        let list = try #require((try Yams.load(yaml: yaml) as? [String: Any])?["model_list"] as? [[String: Any]])
+        let info = { (name: String) in
+            (list.first { ($0["model_name"] as? String)?.hasPrefix(name + "/") == true })?["model_info"] as? [String: Any]
+        }
+        #expect(info("reference")?["max_input_tokens"] as? Int == 8192)
+        #expect(info("misbehaving")?["max_input_tokens"] == nil)
     }
 
     @Test func repeatedTargetNamesAcrossReportsAreRefused() async throws {

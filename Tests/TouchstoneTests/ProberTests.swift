@@ -35,7 +35,7 @@ struct ProberTests {
 
     @Test func sharedRequestsAreSentOnce() async throws {
         let report = try await Probing.probe(Personalities.reference)
-        // 37 features, but chat.basic's request is shared by chat.usage, chat.stop's control, …
+        // 44 features, but chat.basic's request is shared by chat.usage, chat.stop's control, …
         let sent = report.stats.requests
         let steps = Probing.suites.flatMap(\.cases).reduce(0) { $0 + $1.steps.count }
         #expect(sent < steps, "sent \(sent) requests for \(steps) steps")

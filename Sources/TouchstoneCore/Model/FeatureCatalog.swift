@@ -9,15 +9,23 @@ public enum FeatureCatalog {
             "chat.max_completion_tokens", "chat.stop", "chat.n", "chat.logprobs", "chat.reasoning_effort",
             "chat.image_input",
         ]),
-        ("Streaming", ["stream.basic", "stream.done_sentinel", "stream.include_usage", "stream.tool_calls"]),
+        ("Streaming", [
+            "stream.basic", "stream.done_sentinel", "stream.include_usage", "stream.tool_calls", "stream.response_format",
+        ]),
         ("Tools and tool_choice", [
             "tools.basic", "tools.parallel", "tools.result_roundtrip", "tool_choice.auto", "tool_choice.none",
             "tool_choice.required", "tool_choice.named",
         ]),
         ("Structured output", ["response_format.json_object", "response_format.json_schema"]),
         ("Embeddings", ["embeddings.basic", "embeddings.batch", "embeddings.base64", "embeddings.dimensions"]),
-        ("Other endpoints", ["responses.basic", "completions.legacy"]),
-        ("Errors", ["errors.unknown_model", "errors.invalid_json", "errors.missing_messages", "errors.envelope"]),
+        ("Responses API", [
+            "responses.basic", "responses.stream", "responses.tools", "responses.retrieve", "responses.previous_response",
+        ]),
+        ("Other endpoints", ["completions.legacy"]),
+        ("Errors", [
+            "errors.unknown_model", "errors.invalid_json", "errors.missing_messages", "errors.tool_choice_without_tools",
+            "errors.invalid_role", "errors.envelope",
+        ]),
     ]
 
     public static let ids: [String] = groups.flatMap(\.ids)

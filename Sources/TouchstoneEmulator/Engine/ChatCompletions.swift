@@ -60,13 +60,7 @@ struct ChatCompletions {
         guard !messages.isEmpty else {
             throw APIError.invalid("'messages' must contain at least one message", param: "messages", knobs: knobs)
         }
-        for (i, message) in messages.enumerated() {
-            let roles: Set = ["system", "developer", "user", "assistant", "tool", "function"]
-            guard let role = message["role"]?.stringValue, roles.contains(role) else {
-                throw APIError.invalid("messages[\(i)]: 'role' must be one of \(roles.sorted().joined(separator: ", "))",
-                                       param: "messages", knobs: knobs)
-            }
-        }
+        try checkRoles(messages)
         let model = try emulator.checkModel(emulator.requiredModel(body), serves: emulator.chatModel)
 
         // OpenAI's range and dependent-parameter rules (the `requestRules` knob).
@@ -80,6 +74,7 @@ struct ChatCompletions {
         let reasoning = try reasoningRequested()
         try checkImages(messages)
         let format = try outputFormat()
+        try checkToolChoiceHasTools()
         let calls = try ToolPlanner(knobs: knobs, body: body, messages: messages).plan()
 
         // Generation.
@@ -120,6 +115,34 @@ struct ChatCompletions {
             "choices": .array(choices.enumerated().map { i, c in c.messageChoice(index: i, reasoningField: knobs.reasoningField) }),
             "usage": usage,
         ])
+    }
+
+    // MARK: Request consistency (roles, tool_choice without tools)
+
+    static let roles: Set = ["system", "developer", "user", "assistant", "tool", "function"]
+
+    /// Every message needs a string role; one outside OpenAI's set is refused unless the
+    /// `invalidRole` knob accepts it (the message is then read as any other).
+    private func checkRoles(_ messages: [JSONValue]) throws {
+        for (i, message) in messages.enumerated() {
+            guard let role = message["role"]?.stringValue else {
+                throw APIError.invalid("messages[\(i)]: 'role' is a required property (a string)", param: "messages", knobs: knobs)
+            }
+            if !Self.roles.contains(role) && knobs.invalidRole == .reject {
+                throw APIError.invalid("Invalid value: '\(role)'. Supported values are: \(Self.roles.sorted().map { "'\($0)'" }.joined(separator: ", ")).",
+                                       param: "messages[\(i)].role", knobs: knobs)
+            }
+        }
+    }
+
+    /// OpenAI refuses `tool_choice` when no tools are given; the `toolChoiceWithoutTools` knob
+    /// may accept it (it then changes nothing: there is nothing to call).
+    private func checkToolChoiceHasTools() throws {
+        guard let choice = body["tool_choice"], !choice.isNull, knobs.toolChoiceWithoutTools == .reject else { return }
+        let tools = body["tools"]?.arrayValue ?? []
+        guard tools.isEmpty else { return }
+        throw APIError.invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+                               param: "tool_choice", knobs: knobs)
     }
 
     // MARK: Parameters

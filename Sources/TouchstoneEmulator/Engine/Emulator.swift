@@ -2,18 +2,22 @@ import Foundation
 import TouchstoneCore
 
 /// The emulated upstream as a pure function from a request to a reply: routing, auth, and the
-/// endpoints, all driven by the knobs. No I/O: `EmulatorServer` puts it on a socket.
+/// endpoints, all driven by the knobs. No I/O: `EmulatorServer` puts it on a socket. Its one
+/// state is the store of /responses answers (bounded).
 ///
 /// Check order for a POST (documented in docs/emulator.md, mirrored by the oracle): path →
 /// method → key → JSON body → unknown fields → field types → required fields → model →
 /// parameters in the order max_tokens, max_completion_tokens, stop, n, logprobs,
-/// reasoning_effort, image parts, response_format, tools.
+/// reasoning_effort, image parts, response_format, tool_choice without tools, tools (a role
+/// outside OpenAI's set is refused with the required fields).
 struct Emulator: Sendable {
     let knobs: Knobs
     let chatModel: String
     let embeddingModel: String?
     /// The key requests must carry when `knobs.auth` enforces one.
     let apiKey: String
+    /// The answers of /responses kept for retrieval (shared by every copy of this emulator).
+    let responseStore = ResponseStore()
 
     /// The key used when the auth knob enforces one and none was configured.
     static let defaultAPIKey = "sk-emulator"
@@ -26,11 +30,11 @@ struct Emulator: Sendable {
     }
 
     enum Endpoint: Equatable {
-        case models, model(String), chat, embeddings, responses, completions
+        case models, model(String), chat, embeddings, responses, response(String), completions, props
 
         var method: String {
             switch self {
-            case .models, .model: "GET"
+            case .models, .model, .response, .props: "GET"
             default: "POST"
             }
         }
@@ -84,13 +88,16 @@ struct Emulator: Sendable {
         case .model(let id): return try model(id)
         case .chat: return try ChatCompletions(emulator: self, body: parseBody(request)).reply()
         case .embeddings: return try embeddings(parseBody(request))
-        case .responses: return try responses(parseBody(request))
+        case .responses: return try Responses(emulator: self).create(parseBody(request))
+        case .response(let id): return try Responses(emulator: self).retrieve(id)
+        case .props: return try props()
         case .completions: return try LegacyCompletions(emulator: self, body: parseBody(request)).reply()
         }
     }
 
     /// The endpoint a path names, with no slash tolerance.
     func endpoint(exactly path: String) -> Endpoint? {
+        if path == "/props" && knobs.contextLength == .props { return .props }
         if knobs.pathPrefix == .azureDeployments { return Self.azureEndpoint(path) }
         for prefix in knobs.pathPrefix.paths where path.hasPrefix(prefix + "/") {
             let rest = path.dropFirst(prefix.count)
@@ -104,6 +111,10 @@ struct Emulator: Sendable {
                 if rest.hasPrefix("/models/"), rest.count > "/models/".count {
                     let id = String(rest.dropFirst("/models/".count))
                     return .model(id.removingPercentEncoding ?? id)
+                }
+                if rest.hasPrefix("/responses/"), rest.count > "/responses/".count {
+                    let id = String(rest.dropFirst("/responses/".count))
+                    return .response(id.removingPercentEncoding ?? id)
                 }
             }
         }
@@ -126,6 +137,10 @@ struct Emulator: Sendable {
         case "/openai/models": return .models
         case "/openai/responses": return .responses
         default:
+            if path.hasPrefix("/openai/responses/"), path.count > "/openai/responses/".count {
+                let id = String(path.dropFirst("/openai/responses/".count))
+                return .response(id.removingPercentEncoding ?? id)
+            }
             guard path.hasPrefix("/openai/models/"), path.count > "/openai/models/".count else { return nil }
             let id = String(path.dropFirst("/openai/models/".count))
             return .model(id.removingPercentEncoding ?? id)

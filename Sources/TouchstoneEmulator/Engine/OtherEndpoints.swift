@@ -9,7 +9,23 @@ extension Emulator {
     }
 
     private func modelObject(_ id: String) -> JSONValue {
-        ["id": .string(id), "object": "model", "created": 1_735_689_600, "owned_by": "touchstone"]
+        var o: [String: JSONValue] = ["id": .string(id), "object": "model", "created": 1_735_689_600, "owned_by": "touchstone"]
+        switch knobs.contextLength {
+        case .modelsContextLength: o["context_length"] = .int(Knobs.ContextAdvert.window)
+        case .modelsMaxModelLen: o["max_model_len"] = .int(Knobs.ContextAdvert.window)
+        case .none, .props: break
+        }
+        return .object(o)
+    }
+
+    // MARK: GET /props (llama.cpp's server properties, beside the API)
+
+    func props() throws -> Reply {
+        guard knobs.contextLength == .props else { throw APIError(404, "Not found", code: "not_found") }
+        return .json(200, [
+            "default_generation_settings": ["n_ctx": .int(Knobs.ContextAdvert.window), "params": ["temperature": 0.8]],
+            "total_slots": 1, "model_alias": .string(chatModel),
+        ])
     }
 
     func models() throws -> Reply {
@@ -129,49 +145,5 @@ extension Emulator {
             withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }
         return Data(bytes).base64EncodedString()
-    }
-
-    // MARK: POST /responses
-
-    func responses(_ body: JSONValue) throws -> Reply {
-        switch knobs.responses {
-        case .notFound: throw APIError(404, "Not found", code: "not_found")
-        case .requiresTextFormat where body["text"]?["format"] == nil:
-            throw APIError(400, "'text.format' is required", param: "text.format")
-        case .served, .requiresTextFormat: break
-        }
-        let model = try checkModel(requiredModel(body), serves: chatModel)
-        let inputTokens: Int
-        switch body["input"] {
-        case .string(let s)?: inputTokens = FakeModel.tokens(in: s)
-        case .array(let items)?: inputTokens = FakeModel.promptTokens(items)
-        default: throw APIError.invalid("'input' is a required property.", param: "input", knobs: knobs)
-        }
-        guard body["stream"]?.boolValue != true else {
-            throw APIError.refused("stream", "The emulator's /responses endpoint does not stream.", knobs: knobs)
-        }
-        var cap: Int?
-        if body["max_output_tokens"].map({ !$0.isNull }) == true {
-            guard let limit = optionalInt(body, "max_output_tokens"), limit >= 1 else {
-                throw APIError.refused("max_output_tokens", "'max_output_tokens' must be an integer of at least 1.", knobs: knobs)
-            }
-            cap = limit
-        }
-        let generated = FakeModel.generate(FakeModel.sentence, cap: cap, stops: [])
-        let outputTokens = FakeModel.tokens(in: generated.text)
-        let complete = generated.finish == .stop
-        return .json(200, [
-            "id": .string(FakeModel.id("resp_")), "object": "response", "created_at": .int(Self.now),
-            "status": complete ? "completed" : "incomplete",
-            "incomplete_details": complete ? .null : ["reason": "max_output_tokens"],
-            "model": .string(model),
-            "output": [[
-                "type": "message", "id": .string(FakeModel.id("msg_")), "status": complete ? "completed" : "incomplete",
-                "role": "assistant",
-                "content": [["type": "output_text", "text": .string(generated.text), "annotations": []]],
-            ]],
-            "usage": ["input_tokens": .int(inputTokens), "output_tokens": .int(outputTokens),
-                      "total_tokens": .int(inputTokens + outputTokens)],
-        ])
     }
 }

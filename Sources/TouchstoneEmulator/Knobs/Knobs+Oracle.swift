@@ -122,6 +122,13 @@ extension Knobs {
         case .reject: v["response_format.json_schema"] = .unsupported
         }
 
+        // Streamed structured output: the schema instance, delta by delta, when both bases hold.
+        if streamBasic != .supported || v["response_format.json_schema"] != .supported {
+            v["stream.response_format"] = .untested
+        } else {
+            v["stream.response_format"] = .supported
+        }
+
         // Embeddings
         let embeddingIDs = ["embeddings.basic", "embeddings.batch", "embeddings.base64", "embeddings.dimensions"]
         if !embeddingModelConfigured {
@@ -136,12 +143,26 @@ extension Knobs {
             v["embeddings.dimensions"] = Self.verdict(embeddingsDimensions)
         }
 
-        // Other endpoints
+        // Responses API. No probe sends `text.format`: under `requiresTextFormat` every POST is a 400.
         switch responses {
         case .served: v["responses.basic"] = .supported
         case .notFound: v["responses.basic"] = .unsupported
         case .requiresTextFormat: v["responses.basic"] = .broken  // a 400 is "other" for this row
         }
+        v["responses.tools"] = responses == .served ? Self.verdict(responsesTools) : .unsupported
+        if v["responses.basic"] != .supported {
+            for id in ["responses.stream", "responses.retrieve", "responses.previous_response"] { v[id] = .untested }
+        } else {
+            v["responses.stream"] = Self.verdict(responsesStream)  // a [DONE] after the close is only a quirk
+            v["responses.retrieve"] = responsesStore == .stored ? .supported : .unsupported
+            switch previousResponse {
+            case .honor: v["responses.previous_response"] = responsesStore == .stored ? .supported : .unsupported
+            case .ignore: v["responses.previous_response"] = .ignored
+            case .reject: v["responses.previous_response"] = .unsupported
+            }
+        }
+
+        // Other endpoints
         v["completions.legacy"] = completions == .served ? .supported : .unsupported
 
         // Errors. The model is checked before any parameter.
@@ -155,6 +176,11 @@ extension Knobs {
         }
         v["errors.invalid_json"] = validationStatus == .serverError500 ? .broken : .supported
         v["errors.missing_messages"] = validationStatus == .serverError500 ? .broken : .supported
+        // Refused as invalid requests: "400 or 422 with an error body"; decided only when the plain
+        // chat.basic request is answered.
+        let invalidRequest: Verdict = validationStatus == .serverError500 || errorDialect == .empty ? .broken : .supported
+        v["errors.tool_choice_without_tools"] = !capAccepted ? .untested : (toolChoiceWithoutTools == .reject ? invalidRequest : .ignored)
+        v["errors.invalid_role"] = !capAccepted ? .untested : (invalidRole == .reject ? invalidRequest : .ignored)
         // The invalid-JSON probe always draws an error in the dialect; the bogus-key probe
         // draws the auth body, which some auth knobs replace.
         let authBodyIsOpenAI: Bool

@@ -52,10 +52,14 @@ public struct Knobs: Sendable, Hashable {
     public var reasoningField: ReasoningField = .none
     /// OpenAI's range and dependent-parameter checks, and its newer tool shapes.
     public var requestRules: RequestRules = .openai
+    /// A message whose `role` is not one of OpenAI's (`"wizard"`).
+    public var invalidRole: RequestCheck = .reject
 
     // MARK: Tools
 
     public var toolChoice: ToolChoicePolicy = .honor
+    /// `tool_choice` in a request without `tools`.
+    public var toolChoiceWithoutTools: RequestCheck = .reject
     /// Whether the model may call more than one tool in one message.
     public var parallelToolCalls: ParallelToolCalls = .on
     public var toolCallIDs: ToolCallIDStyle = .openai
@@ -79,12 +83,24 @@ public struct Knobs: Sendable, Hashable {
     // MARK: Other endpoints
 
     public var modelsList: ModelsList = .standard
+    /// Where the context window is advertised (OpenAI advertises none).
+    public var contextLength: ContextAdvert = .none
     public var embeddings: Endpoint = .served
     public var embeddingsBatch: EmbeddingsBatch = .allRows
     /// `encoding_format: "base64"`.
     public var embeddingsBase64: ParamPolicy = .honor
     public var embeddingsDimensions: ParamPolicy = .honor
     public var responses: ResponsesEndpoint = .served
+    /// `stream: true` on /responses: typed events (`honor`), a plain JSON answer (`ignore`), a refusal.
+    public var responsesStream: ParamPolicy = .honor
+    /// Function tools on /responses: called as `tool_choice` says (`honor`), never called (`ignore`), refused.
+    public var responsesTools: ParamPolicy = .honor
+    /// Whether answers are kept for `GET /responses/{id}` and `previous_response_id`.
+    public var responsesStore: ResponsesStore = .stored
+    /// `previous_response_id`: looked up (`honor`: unknown → 400), not read (`ignore`), refused.
+    public var previousResponse: ParamPolicy = .honor
+    /// `data: [DONE]` after the closing event of a Responses stream (OpenAI sends none).
+    public var responsesDoneSentinel: DoneSentinel = .omit
     public var completions: Endpoint = .served
 
     // MARK: Latency (for benchmarks)
@@ -440,10 +456,37 @@ extension Knobs {
 
     public enum Endpoint: String, KnobValue { case served, notFound }
 
+    public enum ContextAdvert: String, KnobValue {
+        case none
+        /// `context_length` in each /models entry (OpenRouter).
+        case modelsContextLength
+        /// `max_model_len` in each /models entry (vLLM).
+        case modelsMaxModelLen
+        /// `GET /props` at the server root with `default_generation_settings.n_ctx` (llama.cpp).
+        case props
+
+        /// The window the emulator advertises.
+        static let window = 4096
+    }
+
     public enum ResponsesEndpoint: String, KnobValue {
         case served, notFound
         /// 400 unless the request has `text.format` (LM Studio).
         case requiresTextFormat
+    }
+
+    public enum ResponsesStore: String, KnobValue {
+        /// Kept in memory (the last 1,000), unless the request says `store: false`.
+        case stored
+        /// Never kept: `GET /responses/{id}` is a 404 and every `previous_response_id` is unknown.
+        case notStored
+    }
+
+    public enum RequestCheck: String, KnobValue {
+        /// Refused as an invalid request (`validationStatus`, in the error dialect).
+        case reject
+        /// Answered as if the offending part were absent.
+        case accept
     }
 
     public enum EmbeddingsBatch: String, KnobValue {

@@ -45,6 +45,9 @@ extension Personalities {
             $0.reasoningField = .reasoning  // "`reasoning` field; effort accepted, bad values → 400" [O2]
             $0.toolChoice = .ignore  // "tool_choice ignored (both required and none)" [O1, O4]
             $0.toolStreaming = .whole  // "Whole call in one chunk, with id and index" [O3]
+            $0.toolChoiceWithoutTools = .accept  // tool_choice is not read at all (above)
+            // Not in upstream-quirks.md: Ollama's /v1/responses is the non-stateful flavour.
+            $0.responsesStore = .notStored
         },
         expected: expecting([
             "auth.invalid_key_rejected": .ignored,
@@ -54,6 +57,9 @@ extension Personalities {
             "tool_choice.required": .ignored,  // "Say hello" under auto: text
             "tool_choice.named": .ignored,  // neutral prompt under auto: text
             "stream.tool_calls": .untested,  // neither forced call is supported
+            "responses.retrieve": .unsupported,  // nothing is stored: 404
+            "responses.previous_response": .unsupported,  // the real id is unknown: 400
+            "errors.tool_choice_without_tools": .ignored,
         ]),
         chatModel: "llama3.2", embeddingModel: "nomic-embed-text", apiKey: nil)
 
@@ -70,12 +76,18 @@ extension Personalities {
             $0.reasoningField = .reasoning  // "Output in `reasoning`" [V3]
             $0.toolChoice = .autoNeedsFlag  // "Without the tool flags, auto → 400; required and named still work" [V1, V4]
             $0.embeddings = .notFound  // a generate model; embeddings need a pooling instance
+            $0.contextLength = .modelsMaxModelLen  // not in upstream-quirks.md: /v1/models entries carry max_model_len
+            // Not in upstream-quirks.md: the Responses store is off unless VLLM_ENABLE_RESPONSES_API_STORE
+            // is set, so stored ids are unknown to GET /responses/{id} and previous_response_id.
+            $0.responsesStore = .notStored
         },
         expected: expecting(noEmbeddingModel, [
             "tools.basic": .unsupported,  // tool_choice omitted with tools means auto
             "tools.result_roundtrip": .unsupported,  // the probe resends its tools: auto again
             "tool_choice.auto": .unsupported,
             "errors.envelope": .broken,  // the 401 body is {"error":"Unauthorized"}
+            "responses.retrieve": .unsupported,
+            "responses.previous_response": .unsupported,
         ]),
         chatModel: "Qwen/Qwen2.5-1.5B-Instruct", embeddingModel: nil, apiKey: "sk-emulator-vllm")
 
@@ -105,7 +117,18 @@ extension Personalities {
             // not enforced even with a tool-capable template (docs/real-upstreams.md).
             $0.toolChoice = .toolsIgnored
             $0.modelsList = .singleWithMeta  // "Always one element … has a `meta` object" [L1], observed
+            $0.contextLength = .props  // source: GET /props → default_generation_settings.n_ctx (per slot)
             $0.embeddingsDimensions = .ignore  // observed: `dimensions: 8` → 640-dimension vectors
+            // From the server's source (tools/server, build 11434): a message's role is only required,
+            // never checked against a set; with --jinja, tool_choice is not checked against tools.
+            $0.invalidRole = .accept
+            $0.toolChoiceWithoutTools = .accept
+            // /v1/responses is converted to a chat request: its tools meet the same template (never
+            // called), `previous_response_id` is refused (400 "llama.cpp does not support
+            // 'previous_response_id'."), and there is no GET /v1/responses/{id} route (404).
+            $0.responsesTools = .ignore
+            $0.responsesStore = .notStored
+            $0.previousResponse = .reject
             // Not set any more: n > 1 → 500 [L2] (observed: 2 choices with -np 4; n is capped by the
             // slots, -np 1 gives 400 "Field 'n': Value must be between 1 <= value <= 1": this
             // personality is a multi-slot server) and SSE keep-alive comments [L4] (none seen; this
@@ -121,7 +144,12 @@ extension Personalities {
             "tool_choice.named": .ignored,
             "stream.tool_calls": .untested,  // neither forced call is supported
             "embeddings.dimensions": .ignored,
+            "responses.tools": .ignored,
+            "responses.retrieve": .unsupported,
+            "responses.previous_response": .unsupported,
             "errors.unknown_model": .ignored,
+            "errors.tool_choice_without_tools": .ignored,
+            "errors.invalid_role": .ignored,
         ]),
         chatModel: "gemma-3-270m", embeddingModel: "gemma-3-270m", apiKey: "sk-emulator-llamacpp")
 
@@ -142,6 +170,10 @@ extension Personalities {
             "auth.invalid_key_rejected": .ignored,
             "response_format.json_object": .unsupported,
             "responses.basic": .broken,  // a 400 is neither 200 nor 404/405
+            "responses.tools": .unsupported,  // the same 400: no text.format
+            "responses.stream": .untested,
+            "responses.retrieve": .untested,
+            "responses.previous_response": .untested,
             "errors.envelope": .broken,  // string_error
         ]),
         chatModel: "qwen2.5-7b-instruct", embeddingModel: "text-embedding-nomic-embed-text-v1.5", apiKey: nil)
@@ -170,13 +202,13 @@ extension Personalities {
             $0.embeddings = .notFound  // "✗ (that is TEI)" [T1]
             $0.responses = .notFound  // [T1]
         },
-        expected: expecting(noEmbeddingModel, [
+        expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "auth.invalid_key_rejected": .broken,  // empty body
             "chat.n": .ignored,
             "tools.parallel": .ignored,
             "response_format.json_object": .unsupported,
             "response_format.json_schema": .unsupported,
-            "responses.basic": .unsupported,
+            "stream.response_format": .untested,  // json_schema is refused
             "errors.unknown_model": .ignored,
             "errors.envelope": .broken,
         ]),
@@ -205,8 +237,9 @@ extension Personalities {
             $0.jsonSchema = .ignore
             $0.embeddings = .notFound
             $0.responses = .notFound
+            $0.toolChoiceWithoutTools = .accept  // tool_choice is not read (above)
         },
-        expected: expecting(noEmbeddingModel, [
+        expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "base_url.trailing_slash": .unsupported,
             "auth.invalid_key_rejected": .ignored,
             "chat.n": .ignored,
@@ -214,9 +247,10 @@ extension Personalities {
             "tool_choice.required": .ignored,
             "tool_choice.named": .ignored,
             "stream.tool_calls": .untested,
+            "stream.response_format": .untested,  // json_schema is ignored
             "response_format.json_object": .ignored,
             "response_format.json_schema": .ignored,
-            "responses.basic": .unsupported,
+            "errors.tool_choice_without_tools": .ignored,
             "errors.envelope": .broken,
         ]),
         chatModel: "mlx-community/Qwen2.5-0.5B-Instruct-4bit", embeddingModel: nil, apiKey: nil)
@@ -241,11 +275,10 @@ extension Personalities {
             $0.responses = .notFound
             $0.completions = .notFound  // "FIM only"
         },
-        expected: expecting([
+        expected: expecting(noResponsesAPI, [
             "chat.max_completion_tokens": .unsupported,
             "chat.logprobs": .unsupported,
             "embeddings.dimensions": .unsupported,
-            "responses.basic": .unsupported,
             "completions.legacy": .unsupported,
             "errors.envelope": .broken,  // top_level
         ]),
@@ -267,10 +300,9 @@ extension Personalities {
             $0.responses = .notFound
             $0.completions = .notFound
         },
-        expected: expecting([
+        expected: expecting(noResponsesAPI, [
             "auth.invalid_key_rejected": .broken,  // 400
             "stream.tool_calls": .broken,  // no index
-            "responses.basic": .unsupported,
             "completions.legacy": .unsupported,
             "errors.envelope": .broken,  // list_wrapped
         ]),
@@ -302,7 +334,7 @@ extension Personalities {
             $0.responses = .notFound
             $0.completions = .notFound
         },
-        expected: expecting(noEmbeddingModel, [
+        expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "models.list": .unsupported,
             "auth.invalid_key_rejected": .broken,  // HTML body
             "chat.max_completion_tokens": .ignored,
@@ -312,12 +344,12 @@ extension Personalities {
             "stream.done_sentinel": .untested,
             "stream.include_usage": .untested,
             "stream.tool_calls": .untested,
+            "stream.response_format": .untested,
             "tools.basic": .ignored,
             "tools.parallel": .ignored,
             "tool_choice.required": .ignored,
             "tool_choice.named": .ignored,
             "response_format.json_object": .unsupported,
-            "responses.basic": .unsupported,
             "completions.legacy": .unsupported,
             "errors.envelope": .broken,  // the 401 is HTML
         ]),
@@ -341,6 +373,7 @@ extension Personalities {
             "stream.done_sentinel": .untested,
             "stream.include_usage": .untested,
             "stream.tool_calls": .untested,
+            "stream.response_format": .untested,
         ]),
         chatModel: "gpt-4o-mini", embeddingModel: "text-embedding-3-small", apiKey: "sk-emulator-azure")
 
@@ -389,12 +422,17 @@ extension Personalities {
             $0.reasoningField = .reasoning  // "(k)"
             $0.embeddings = .notFound  // "none" [BF]
             $0.completions = .notFound  // "✓ / ✗" [DD]
+            // Not in upstream-quirks.md: Groq's Responses API does not keep responses (no store,
+            // no previous_response_id).
+            $0.responsesStore = .notStored
         },
         expected: expecting(noEmbeddingModel, [
             "chat.n": .unsupported,
             "chat.logprobs": .unsupported,
             "chat.image_input": .unsupported,
             "completions.legacy": .unsupported,
+            "responses.retrieve": .unsupported,
+            "responses.previous_response": .unsupported,
         ]),
         chatModel: "llama-3.1-8b-instant", embeddingModel: nil, apiKey: "sk-emulator-groq")
 
@@ -409,13 +447,12 @@ extension Personalities {
             $0.embeddings = .notFound  // [BF]
             $0.responses = .notFound  // [BF]
         },
-        expected: expecting(noEmbeddingModel, [
+        expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "chat.image_input": .unsupported,
             "tools.parallel": .unsupported,  // the probe forces with required
             "tool_choice.required": .unsupported,
             "tool_choice.named": .unsupported,
             "stream.tool_calls": .untested,
-            "responses.basic": .unsupported,
         ]),
         chatModel: "llama3.1-8b", embeddingModel: nil, apiKey: "sk-emulator-cerebras")
 
@@ -447,8 +484,7 @@ extension Personalities {
             $0.embeddings = .notFound  // "Separate embedding NIMs (k)"
             $0.responses = .notFound
         },
-        expected: expecting(noEmbeddingModel, [
-            "responses.basic": .unsupported,
+        expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "errors.envelope": .broken,
         ]),
         chatModel: "meta/llama-3.1-8b-instruct", embeddingModel: nil, apiKey: "sk-emulator-nvidia")
@@ -460,15 +496,20 @@ extension Personalities {
         knobs: Knobs {
             $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .apiV1
+            $0.contextLength = .modelsContextLength  // not in upstream-quirks.md: model entries carry context_length
             $0.sseComments = .openRouterProcessing  // [OR1]
             $0.errorDialect = .openaiIntCode  // {"error":{"code":401,…}} [OR2]
             $0.unknownParams = .ignore  // "ign (k)"
             $0.unknownModel = .badRequest400  // "400 (k)"
             $0.n = .ignore  // "ign (k)"
             $0.reasoningField = .reasoning  // [OR-ex]
+            // Not in upstream-quirks.md: OpenRouter's Responses API is stateless.
+            $0.responsesStore = .notStored
         },
         expected: expecting([
             "chat.n": .ignored,
+            "responses.retrieve": .unsupported,
+            "responses.previous_response": .unsupported,
         ]),
         chatModel: "openai/gpt-4o-mini", embeddingModel: "openai/text-embedding-3-small", apiKey: "sk-emulator-openrouter")
 
@@ -509,6 +550,11 @@ extension Personalities {
             $0.embeddingsBatch = .firstRowOnly
             $0.embeddingsBase64 = .ignore
             $0.embeddingsDimensions = .ignore
+            $0.toolChoiceWithoutTools = .accept
+            $0.responsesStream = .ignore  // a plain JSON answer to stream: true
+            $0.responsesTools = .ignore
+            $0.previousResponse = .ignore
+            $0.responsesDoneSentinel = .send  // never seen: the stream is not honoured
         },
         expected: expecting([
             "models.list": .broken,
@@ -516,7 +562,13 @@ extension Personalities {
             "chat.logprobs": .ignored,
             "stream.tool_calls": .broken,
             "response_format.json_schema": .ignored,
+            "stream.response_format": .untested,  // json_schema is not enforced
             "embeddings.batch": .broken,
+            "responses.stream": .ignored,
+            "responses.tools": .ignored,
+            "responses.previous_response": .ignored,
+            "errors.tool_choice_without_tools": .ignored,
+            "errors.invalid_role": .broken,  // refused with a 500
             "embeddings.base64": .ignored,
             "embeddings.dimensions": .ignored,
             "errors.invalid_json": .broken,

@@ -15,8 +15,10 @@ import TouchstoneCore
 // (`fault-absurd-usage` hits only stream.include_usage: its streams are well-formed but for the
 // usage chunk.)
 // Scopes: `models` → models.list; `streams` → stream.basic, then stream.done_sentinel,
-// stream.include_usage and stream.tool_calls untested; `embeddings` → embeddings.basic, then
-// embeddings.batch, .base64 and .dimensions untested; `responses` → responses.basic;
+// stream.include_usage, stream.tool_calls and stream.response_format untested; `embeddings` →
+// embeddings.basic, then embeddings.batch, .base64 and .dimensions untested; `responses` (every
+// POST /responses) → responses.basic and responses.tools, then responses.stream, .retrieve and
+// .previous_response untested;
 // `completions` → completions.legacy.
 //
 // Faults that wait for the client (stalls, the slow drip) end at the prober's `--timeout`: probe
@@ -42,13 +44,17 @@ extension Personalities {
     static let modelsBroken: [String: Verdict] = ["models.list": .broken]
     static let streamsBroken: [String: Verdict] = [
         "stream.basic": .broken, "stream.done_sentinel": .untested,
-        "stream.include_usage": .untested, "stream.tool_calls": .untested,
+        "stream.include_usage": .untested, "stream.tool_calls": .untested, "stream.response_format": .untested,
     ]
     static let embeddingsBroken: [String: Verdict] = [
         "embeddings.basic": .broken, "embeddings.batch": .untested,
         "embeddings.base64": .untested, "embeddings.dimensions": .untested,
     ]
-    static let responsesBroken: [String: Verdict] = ["responses.basic": .broken]
+    /// Every POST /responses is hit: responses.tools too (it needs no basis).
+    static let responsesBroken: [String: Verdict] = [
+        "responses.basic": .broken, "responses.tools": .broken, "responses.stream": .untested,
+        "responses.retrieve": .untested, "responses.previous_response": .untested,
+    ]
     static let completionsBroken: [String: Verdict] = ["completions.legacy": .broken]
 
     public static let faultRefused = faulty(

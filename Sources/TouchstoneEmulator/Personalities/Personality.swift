@@ -32,7 +32,7 @@ public struct Personality: Sendable {
 }
 
 public enum Personalities {
-    /// The 37 feature ids of features.md (the catalogue TouchstoneCore keeps), for the
+    /// The 44 feature ids of features.md (the catalogue TouchstoneCore keeps), for the
     /// emulator's own checks.
     public static let featureIDs: [String] = FeatureCatalog.ids
 
@@ -59,6 +59,12 @@ public enum Personalities {
         }
         return table
     }
+
+    /// No /responses endpoint (404): the rows that need responses.basic are untested.
+    static let noResponsesAPI: [String: Verdict] = [
+        "responses.basic": .unsupported, "responses.tools": .unsupported, "responses.stream": .untested,
+        "responses.retrieve": .untested, "responses.previous_response": .untested,
+    ]
 
     static let noEmbeddingModel: [String: Verdict] = [
         "embeddings.basic": .untested, "embeddings.batch": .untested,

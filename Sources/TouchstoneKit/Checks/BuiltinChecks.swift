@@ -11,6 +11,7 @@ enum BuiltinChecks {
         for (k, v) in ToolChecks.checks { m[k] = v }
         for (k, v) in EmbeddingChecks.checks { m[k] = v }
         for (k, v) in EndpointChecks.checks { m[k] = v }
+        for (k, v) in ResponsesChecks.checks { m[k] = v }
         for (k, v) in ErrorChecks.checks { m[k] = v }
         return m
     }()

@@ -12,15 +12,15 @@ enum EndpointChecks {
             }
             return .pass("\(data.count) model(s)")
         },
-        "responses_shape": BuiltinCheck("object response with an output message holding text") { input in
+        "context_length": BuiltinCheck(
+            "the context window advertised for `model`: a positive integer `context_length`, `context_window`, `max_model_len` or `max_context_length` in its /models entry, or llama.cpp's `n_ctx` in /props; records quirk context_length",
+            arguments: ["model"]
+        ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
-            guard body["object"]?.stringValue == "response" else { return .fail("`object` is not \"response\"") }
-            for item in body["output"]?.arrayValue ?? [] where item["type"]?.stringValue == "message" {
-                for part in item["content"]?.arrayValue ?? [] where part["text"]?.stringValue != nil {
-                    return .pass("response with an output message")
-                }
+            guard let window = contextLength(body, model: input.string("model")) else {
+                return .fail("no context window advertised")
             }
-            return .fail("no output message with text")
+            return .pass("context window \(window.value) (\(window.field))", quirks: ["context_length": .int(window.value)])
         },
         "completions_shape": BuiltinCheck("choices[0].text is a string") { input in
             guard input.exchange.json?["choices"]?[0]?["text"]?.stringValue != nil else {
@@ -40,4 +40,26 @@ enum EndpointChecks {
             return .pass("error body: \(ex.errorMessage.map { TextSanitizer.oneLine($0, limit: 80) } ?? "present")")
         },
     ]
+
+    /// Field names under which /models entries advertise the context window.
+    static let contextFields = ["context_length", "context_window", "max_model_len", "max_context_length"]
+
+    /// The context window a /models list (the entry of `model`, or the only entry) or a llama.cpp
+    /// /props body advertises, with the field it came from.
+    static func contextLength(_ body: JSONValue, model: String?) -> (value: Int, field: String)? {
+        func positive(_ v: JSONValue?) -> Int? {
+            guard let n = v?.intValue, n > 0 else { return nil }
+            return n
+        }
+        if let data = body["data"]?.arrayValue {
+            let named = data.first { m in model.map { m["id"]?.stringValue == $0 || m["id"]?.stringValue == "models/" + $0 } ?? false }
+            let only: JSONValue? = data.count == 1 ? data.first : Optional.none
+            guard let entry = named ?? only else { return nil }
+            for field in contextFields { if let n = positive(entry[field]) { return (n, field) } }
+            return nil
+        }
+        if let n = positive(body["default_generation_settings"]?["n_ctx"]) { return (n, "n_ctx") }
+        if let n = positive(body["n_ctx"]) { return (n, "n_ctx") }
+        return nil
+    }
 }

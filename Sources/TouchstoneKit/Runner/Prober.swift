@@ -205,7 +205,7 @@ struct CaseRunner: Sendable {
         var outcomes: [String: StepOutcome] = [:]
         for step in c.steps {
             var evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
-                                      variables: variables)
+                                      variables: vars.merging(variables) { _, captured in captured })
             if !evaluator.holds(step.runIf) {
                 outcomes[step.id] = .skipped("condition not met")
                 continue
@@ -252,7 +252,7 @@ struct CaseRunner: Sendable {
         var detailMessages: [String] = []
         // One evaluator for every rule, so each step document is built once.
         var evaluator = Evaluator(outcomes: outcomes, defaultStep: last, features: features, log: log,
-                                  variables: variables)
+                                  variables: vars.merging(variables) { _, captured in captured })
         for rule in c.verdicts {
             evaluator.startRule()
             let holds = evaluator.holds(rule.condition)

@@ -14,6 +14,9 @@ struct RequestBuilder: Sendable {
 
     struct MissingVariable: Error { let name: String }
 
+    /// Characters left as they are in a substituted path segment (RFC 3986 unreserved).
+    static let segment = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
     func build(_ template: RequestTemplate, variables: [String: JSONValue]) throws -> PreparedRequest {
         let resolved = try flatten(template, depth: 0)
         var vars = target.variables
@@ -27,7 +30,12 @@ struct RequestBuilder: Sendable {
             body = try RequestBuilder.substitute(b, vars)
             bytes = Array(body!.serialized(sortedKeys: false).utf8)
         }
-        let path = try RequestBuilder.substitute(resolved.path, vars)
+        // A value put into the path is one path segment: percent-encoded, so that an id an upstream
+        // returned (`resp_…`, possibly with `/`, spaces or `?`) cannot change the URL's shape.
+        let pathVars = vars.mapValues { v -> JSONValue in
+            .string((v.stringValue ?? v.serialized()).addingPercentEncoding(withAllowedCharacters: RequestBuilder.segment) ?? "")
+        }
+        let path = try RequestBuilder.substitute(resolved.path, pathVars)
         // The target's mode maps the OpenAI path to its URL (Azure deployments, api-version).
         let url = target.auth.url(base: target.baseURL, path: path, join: resolved.join, body: body)
         var headers: [HTTPHeader] = []

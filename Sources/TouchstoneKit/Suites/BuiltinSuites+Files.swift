@@ -377,6 +377,27 @@ cases:
       - when: {ran: true, transport: ok}
         set: {auth_failure_status: "${bogus.status}"}
 
+  - id: quirks.context_length
+    title: The context window the upstream advertises for the model (quirk context_length)
+    steps:
+      - id: list
+        request: {extends: models.list/list}
+      # llama.cpp's server-level properties, beside /v1 rather than under it.
+      - id: props
+        if: {step: list, fails: {name: context_length, model: "${model}"}}
+        request:
+          method: GET
+          path: /props
+          join: origin
+    verdicts:
+      - verdict: untested
+        detail: quirk only
+    quirks:
+      - when: {step: list, status: 2xx, check: {name: context_length, model: "${model}"}}
+        set: {}
+      - when: {step: props, status: 2xx, check: {name: context_length, model: "${model}"}}
+        set: {}
+
 """#),
         ("errors.yaml", #"""
 # Error handling (features.md § Errors) and the unknown-parameter quirk.
@@ -435,6 +456,53 @@ cases:
       - verdict: broken
         detail: "${failure}"
 
+  - feature: errors.tool_choice_without_tools
+    title: tool_choice "required" with no tools
+    steps:
+      - id: control
+        request: {extends: chat.basic/basic}
+      - id: probe
+        request:
+          extends: chat.basic/basic
+          merge: {tool_choice: required}
+    verdicts:
+      # A refusal says nothing when the plain request is refused too.
+      - when: {not: {step: control, status: 2xx}}
+        verdict: untested
+        detail: "needs a 2xx answer to the chat.basic request (${control.summary})"
+      - when: {status: [400, 422], check: error_body}
+        verdict: supported
+        detail: "refused: ${summary}"
+      - when: {status: 2xx}
+        verdict: ignored
+        detail: "tool_choice without tools is answered (${summary}): not validated"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: errors.invalid_role
+    title: A message with role "wizard"
+    steps:
+      - id: control
+        request: {extends: chat.basic/basic}
+      - id: probe
+        request:
+          extends: chat.basic/basic
+          merge:
+            messages:
+              - {role: wizard, content: "Say hello and tell me one short fact about the sea."}
+    verdicts:
+      - when: {not: {step: control, status: 2xx}}
+        verdict: untested
+        detail: "needs a 2xx answer to the chat.basic request (${control.summary})"
+      - when: {status: [400, 422], check: error_body}
+        verdict: supported
+        detail: "refused: ${summary}"
+      - when: {status: 2xx}
+        verdict: ignored
+        detail: "a message with an invalid role is answered (${summary})"
+      - verdict: broken
+        detail: "${failure}"
+
   - id: quirks.unknown_params
     title: An unknown top-level field (quirk unknown_params)
     steps:
@@ -486,6 +554,122 @@ cases:
       - when: {status: [404, 405]}
         verdict: unsupported
         detail: "no /responses endpoint: ${summary}"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: responses.stream
+    requires: [responses.basic]
+    steps:
+      - id: stream
+        request:
+          extends: responses.basic/response
+          merge: {stream: true}
+    verdicts:
+      - when: {status: 2xx, check: responses_stream}
+        verdict: supported
+        detail: "${message}"
+      - when: {status: 4xx}
+        verdict: unsupported
+        detail: "refused: ${summary}"
+      - when: {status: 2xx, json: true, assert: [{path: $.body.object, equals: response}]}
+        verdict: ignored
+        detail: "200 with a plain JSON body: stream not honoured"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: responses.tools
+    title: One function tool in the Responses shape, tool_choice required
+    steps:
+      - id: call
+        request:
+          path: /responses
+          body:
+            model: ${model}
+            input: "Say hello."
+            tools:
+              - type: function
+                name: record_code
+                description: "Record a code."
+                parameters:
+                  type: object
+                  properties:
+                    code: {type: string, enum: [ZX-9]}
+                  required: [code]
+                  additionalProperties: false
+            tool_choice: required
+            max_output_tokens: 64
+    verdicts:
+      - when: {status: 2xx, check: {name: responses_function_call, tool: record_code}}
+        verdict: supported
+        detail: "${message}"
+      - when: {status: 2xx, check: responses_shape, assert: [{path: "$.body.output[*].type", not_equals: function_call}]}
+        verdict: ignored
+        detail: "text only, no function_call item: tool_choice=required not enforced (may depend on the model)"
+      - when: {status: 4xx}
+        verdict: unsupported
+        detail: "refused: ${summary}"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: responses.retrieve
+    title: GET /responses/{id} with the id of the responses.basic answer
+    requires: [responses.basic]
+    steps:
+      - id: response
+        request: {extends: responses.basic/response}
+        capture:
+          id: {path: "$.body.id"}
+      - id: retrieve
+        request:
+          method: GET
+          path: /responses/${id}
+    verdicts:
+      - when: {step: retrieve, ran: false}
+        verdict: untested
+        detail: "the responses.basic answer carries no id to retrieve"
+      - when: {status: 2xx, check: {name: responses_retrieved, id: "${id}"}}
+        verdict: supported
+        detail: "${message}"
+      - when: {status: 404}
+        verdict: unsupported
+        detail: "responses are not stored: ${summary}"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: responses.previous_response
+    title: previous_response_id with the responses.basic id, then with an id that cannot exist
+    requires: [responses.basic]
+    steps:
+      - id: response
+        request: {extends: responses.basic/response}
+        capture:
+          id: {path: "$.body.id"}
+      - id: follow
+        request:
+          path: /responses
+          body:
+            model: ${model}
+            input: "Say it again."
+            max_output_tokens: 16
+            previous_response_id: ${id}
+      - id: bogus
+        if: {step: follow, ran: true}
+        request:
+          extends: responses.previous_response/follow
+          merge: {previous_response_id: resp_touchstone_no_such_response_zz9}
+    verdicts:
+      - when: {step: follow, ran: false}
+        verdict: untested
+        detail: "the responses.basic answer carries no id to continue from"
+      - when: {all: [{step: follow, status: 2xx}, {step: bogus, status: 4xx}]}
+        verdict: supported
+        detail: "the real id is continued (${follow.status}) and a bogus one refused (${bogus.summary})"
+      - when: {all: [{step: follow, status: 2xx}, {step: bogus, status: 2xx}]}
+        verdict: ignored
+        detail: "a bogus previous_response_id is answered too (${bogus.summary}): the field is not read"
+      - when: {step: follow, status: 4xx}
+        verdict: unsupported
+        detail: "refused: ${follow.summary}"
       - verdict: broken
         detail: "${failure}"
 
@@ -597,6 +781,38 @@ cases:
       - when: {status: 2xx, check: chunk_stream, fails: stream_has_tool_calls}
         verdict: ignored
         detail: "no tool call in the stream while the non-streamed forced call worked"
+      - when: {status: 4xx}
+        verdict: unsupported
+        detail: "refused: ${summary}"
+      - verdict: broken
+        detail: "${failure}"
+
+  - feature: stream.response_format
+    title: The response_format.json_schema request streamed
+    requires: [stream.basic, response_format.json_schema]
+    steps:
+      - id: stream
+        request:
+          extends: response_format.json_schema/schema
+          merge: {stream: true}
+    verdicts:
+      - when:
+          status: 2xx
+          check: chunk_stream
+          assert:
+            - path: $.stream.content
+              validates:
+                type: object
+                properties:
+                  zq: {type: string, enum: [XK-7731]}
+                  n: {type: integer, enum: [42]}
+                required: [zq, n]
+                additionalProperties: false
+        verdict: supported
+        detail: "the joined deltas validate against the schema (${message})"
+      - when: {status: 2xx, check: chunk_stream}
+        verdict: ignored
+        detail: "not enforced when streamed: ${failure}"
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"

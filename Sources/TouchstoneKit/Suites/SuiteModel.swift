@@ -78,7 +78,9 @@ public struct RequestTemplate: Sendable {
     public var merge: JSONValue?
     public var location: SourceLocation
 
-    public enum Join: String, Sendable { case clean, naive }
+    /// `clean`: base + path; `naive`: base + "/" + path (a doubled slash); `origin`: the base
+    /// URL's scheme, host and port + path (server-level endpoints such as llama.cpp's `/props`).
+    public enum Join: String, Sendable { case clean, naive, origin }
     public enum Auth: String, Sendable { case target, none, bogus }
 }
 

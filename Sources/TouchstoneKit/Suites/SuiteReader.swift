@@ -207,7 +207,7 @@ struct SuiteReader {
         }
         var join = RequestTemplate.Join.clean
         if let j = string(f["join"], "`join`") {
-            if let v = RequestTemplate.Join(rawValue: j) { join = v } else { fail(f["join"]!, "`join` is `clean` or `naive`") }
+            if let v = RequestTemplate.Join(rawValue: j) { join = v } else { fail(f["join"]!, "`join` is `clean`, `naive` or `origin`") }
         }
         var auth = RequestTemplate.Auth.target
         if let a = string(f["auth"], "`auth`") {

@@ -61,21 +61,21 @@ enum SuiteReferences {
                 }
             }
             for condition in [step.runIf] + step.variants.map(\.condition) {
-                errors += conditionErrors(condition, c, variables: captured)
+                errors += conditionErrors(condition, c, variables: captured.union(builtins))
             }
             captured.formUnion(step.captures.map(\.name))
         }
         var detailVariables = builtins.union(allCaptures).union(detailNames)
         for s in c.steps { for f in stepFields { detailVariables.insert("\(s.id).\(f)") } }
         for rule in c.verdicts {
-            errors += conditionErrors(rule.condition, c, variables: allCaptures)
+            errors += conditionErrors(rule.condition, c, variables: allCaptures.union(builtins))
             errors += textErrors(.string(rule.detail), "detail", at: rule.location, c, known: detailVariables)
             for (key, value) in rule.quirks {
                 errors += textErrors(value, "quirk `\(key)`", at: rule.location, c, known: detailVariables)
             }
         }
         for rule in c.quirks {
-            errors += conditionErrors(rule.condition, c, variables: allCaptures)
+            errors += conditionErrors(rule.condition, c, variables: allCaptures.union(builtins))
             for (key, value) in rule.set {
                 errors += textErrors(value, "quirk `\(key)`", at: rule.location, c, known: detailVariables)
             }
@@ -83,7 +83,8 @@ enum SuiteReferences {
         return errors
     }
 
-    /// Variables in check arguments: substituted from the case's captures when the check runs.
+    /// Variables in check arguments: substituted from the built-in variables and the case's captures
+    /// when the check runs.
     private static func conditionErrors(_ condition: Condition?, _ c: Case, variables: Set<String>) -> [SuiteError] {
         guard let condition else { return [] }
         switch condition {

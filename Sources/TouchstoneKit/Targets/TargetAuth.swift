@@ -81,14 +81,23 @@ public enum TargetAuth: Sendable, Equatable {
     /// `join: .naive` keeps the path's leading slash after the separator, like a naive client
     /// joining `base + "/" + path`; `body` is the request's JSON (its `model` names the Azure
     /// deployment when none is configured, as the official Azure client does).
+    /// `scheme://host[:port]` of a URL (the whole string when it has no `://`).
+    static func origin(of url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        return String(url[..<end])
+    }
+
     public func url(base: String, path: String, join: RequestTemplate.Join, body: JSONValue?) -> String {
         func joined(_ root: String, _ p: String) -> String {
             switch join {
             case .clean: root + "/" + p.drop(while: { $0 == "/" })
             case .naive: root + "/" + p
+            case .origin: Self.origin(of: root) + "/" + p.drop(while: { $0 == "/" })
             }
         }
-        guard case .azure(let azure) = self else { return joined(base, path) }
+        guard case .azure(let azure) = self, join != .origin else { return joined(base, path) }
         let (root, rest) = azure.route(base: base, path: path, bodyModel: body?["model"]?.stringValue)
         return joined(root, rest) + azure.query(after: rest)
     }

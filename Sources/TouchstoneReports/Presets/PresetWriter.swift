@@ -51,6 +51,7 @@ public enum PresetWriter {
                 info.supportsVision = c.imageInput
                 info.supportsNativeStreaming = c.streaming
                 info.supportsReasoning = c.reasoningEffort
+                info.maxInputTokens = c.contextWindow
                 var endpoints = ["/v1/chat/completions"]
                 if c.responsesAPI == true { endpoints.append("/v1/responses") }
                 if c.legacyCompletions == true { endpoints.append("/v1/completions") }
@@ -141,6 +142,8 @@ public enum PresetWriter {
             var supportsVision: Bool?
             var supportsNativeStreaming: Bool?
             var supportsReasoning: Bool?
+            /// The context window (LiteLLM's `max_input_tokens`).
+            var maxInputTokens: Int?
             var supportedEndpoints: [String]?
 
             init(mode: String) { self.mode = mode }
@@ -155,6 +158,7 @@ public enum PresetWriter {
                 case supportsVision = "supports_vision"
                 case supportsNativeStreaming = "supports_native_streaming"
                 case supportsReasoning = "supports_reasoning"
+                case maxInputTokens = "max_input_tokens"
                 case supportedEndpoints = "supported_endpoints"
             }
         }

@@ -62,6 +62,11 @@ public struct Preset: Codable, Sendable, Equatable {
     }
 
     public struct Capabilities: Codable, Sendable, Equatable {
+        /// `responses` when the Responses API answers and streams (`responses.basic` and
+        /// `responses.stream` supported), else `chat_completions`.
+        public var preferredAPI: String
+        /// The context window the upstream advertises for the model (quirk `context_length`).
+        public var contextWindow: Int?
         public var chat: Bool?
         public var systemMessage: Bool?
         public var multiTurn: Bool?
@@ -89,6 +94,8 @@ public struct Preset: Codable, Sendable, Equatable {
         public var streaming: Bool?
         public var streamDoneSentinel: Bool?
         public var streamToolCalls: Bool?
+        /// Structured output (json_schema) honoured when streamed.
+        public var streamResponseFormat: Bool?
         /// `incremental` or `whole` (quirk `tool_call_streaming`).
         public var toolCallStreaming: String?
         /// `on_request`, `always`, `never` or `unknown`.
@@ -102,6 +109,15 @@ public struct Preset: Codable, Sendable, Equatable {
         public var embeddings: Embeddings
 
         public var responsesAPI: Bool?
+        public var responsesStream: Bool?
+        /// True when a Responses stream ends with `data: [DONE]` after `response.completed`
+        /// (quirk `responses_done_sentinel`; OpenAI sends none).
+        public var responsesDoneSentinel: Bool?
+        public var responsesTools: Bool?
+        /// `GET /responses/{id}` returns stored responses.
+        public var responsesRetrieve: Bool?
+        /// `previous_response_id` is read (a bogus one is refused).
+        public var responsesPreviousResponse: Bool?
         public var legacyCompletions: Bool?
         public var modelsEndpoint: Bool?
         /// `accepted`, `redirect`, `not_found` or `unknown`: what a doubled slash after the base URL gets.
@@ -129,6 +145,8 @@ public struct Preset: Codable, Sendable, Equatable {
             public var unknownModelRejected: Bool?
             public var invalidJSONRejected: Bool?
             public var missingMessagesRejected: Bool?
+            public var toolChoiceWithoutToolsRejected: Bool?
+            public var invalidRoleRejected: Bool?
 
             enum CodingKeys: String, CodingKey {
                 case envelope
@@ -137,11 +155,15 @@ public struct Preset: Codable, Sendable, Equatable {
                 case unknownModelRejected = "unknown_model_rejected"
                 case invalidJSONRejected = "invalid_json_rejected"
                 case missingMessagesRejected = "missing_messages_rejected"
+                case toolChoiceWithoutToolsRejected = "tool_choice_without_tools_rejected"
+                case invalidRoleRejected = "invalid_role_rejected"
             }
         }
 
         // In declaration order, which is the order YAML is written in.
         enum CodingKeys: String, CodingKey {
+            case preferredAPI = "preferred_api"
+            case contextWindow = "context_window"
             case chat
             case systemMessage = "system_message"
             case multiTurn = "multi_turn"
@@ -160,6 +182,7 @@ public struct Preset: Codable, Sendable, Equatable {
             case streaming
             case streamDoneSentinel = "stream_done_sentinel"
             case streamToolCalls = "stream_tool_calls"
+            case streamResponseFormat = "stream_response_format"
             case toolCallStreaming = "tool_call_streaming"
             case usageInStream = "usage_in_stream"
             case usageInStreamNeedsStreamOptions = "usage_in_stream_needs_stream_options"
@@ -167,6 +190,11 @@ public struct Preset: Codable, Sendable, Equatable {
             case jsonSchemaStrict = "json_schema_strict"
             case embeddings
             case responsesAPI = "responses_api"
+            case responsesStream = "responses_stream"
+            case responsesDoneSentinel = "responses_done_sentinel"
+            case responsesTools = "responses_tools"
+            case responsesRetrieve = "responses_retrieve"
+            case responsesPreviousResponse = "responses_previous_response"
             case legacyCompletions = "legacy_completions"
             case modelsEndpoint = "models_endpoint"
             case trailingSlash = "trailing_slash"
@@ -323,7 +351,11 @@ public enum PresetBuilder {
         default: []
         }
 
+        let responsesFirst = t.features["responses.basic"]?.verdict == .supported
+            && t.features["responses.stream"]?.verdict == .supported
+        let contextWindow: Int? = if case .int(let n)? = t.quirks["context_length"], n > 0 { n } else { nil }
         let caps = Preset.Capabilities(
+            preferredAPI: responsesFirst ? "responses" : "chat_completions", contextWindow: contextWindow,
             chat: flag("chat.basic"), systemMessage: flag("chat.system_message"), multiTurn: flag("chat.multi_turn"),
             maxTokens: flag("chat.max_tokens"), maxCompletionTokens: flag("chat.max_completion_tokens"),
             stop: flag("chat.stop"), n: flag("chat.n"), logprobs: flag("chat.logprobs"),
@@ -335,19 +367,25 @@ public enum PresetBuilder {
             parallelToolCalls: flag("tools.parallel"), toolResultRoundtrip: flag("tools.result_roundtrip"),
             toolsNeedServerFlag: quirkBool("tools_need_server_flag"),
             streaming: flag("stream.basic"), streamDoneSentinel: flag("stream.done_sentinel"),
-            streamToolCalls: flag("stream.tool_calls"), toolCallStreaming: quirk("tool_call_streaming"),
+            streamToolCalls: flag("stream.tool_calls"), streamResponseFormat: flag("stream.response_format"),
+            toolCallStreaming: quirk("tool_call_streaming"),
             usageInStream: usageInStream,
             usageInStreamNeedsStreamOptions: usageInStream == "unknown" ? nil : usageInStream == "on_request",
             jsonObject: flag("response_format.json_object"), jsonSchemaStrict: flag("response_format.json_schema"),
             embeddings: .init(supported: flag("embeddings.basic"), batch: flag("embeddings.batch"),
                               base64: flag("embeddings.base64"), dimensions: flag("embeddings.dimensions")),
-            responsesAPI: flag("responses.basic"), legacyCompletions: flag("completions.legacy"),
+            responsesAPI: flag("responses.basic"), responsesStream: flag("responses.stream"),
+            responsesDoneSentinel: flag("responses.stream") == true ? quirkBool("responses_done_sentinel") ?? false : nil,
+            responsesTools: flag("responses.tools"), responsesRetrieve: flag("responses.retrieve"),
+            responsesPreviousResponse: flag("responses.previous_response"), legacyCompletions: flag("completions.legacy"),
             modelsEndpoint: flag("models.list"), trailingSlash: trailingSlash,
             unknownParams: quirk("unknown_params"),
             errors: .init(envelope: envelope, openaiEnvelope: flag("errors.envelope"),
                           codeType: quirk("error_code_type"), unknownModelRejected: flag("errors.unknown_model"),
                           invalidJSONRejected: flag("errors.invalid_json"),
-                          missingMessagesRejected: flag("errors.missing_messages")),
+                          missingMessagesRejected: flag("errors.missing_messages"),
+                          toolChoiceWithoutToolsRejected: flag("errors.tool_choice_without_tools"),
+                          invalidRoleRejected: flag("errors.invalid_role")),
             rateLimitHeaders: rateLimitHeaders)
 
         return Preset(
