@@ -54,10 +54,20 @@ public struct TargetReport: Codable, Sendable, Equatable {
     public var stats: TargetStats
     /// True when TLS verification was turned off with `--insecure`.
     public var insecure: Bool
+    /// How the key was sent: `bearer`, `api-key`, `x-api-key`, `header:NAME`, `azure` or
+    /// `none`. Nil in reports written before it was recorded.
+    public var auth: String?
+    /// Azure (`auth: azure`) only: the `api-version` every request carried.
+    public var apiVersion: String?
+    /// Azure only, when configured: the deployment of chat and completions requests (else
+    /// the request's `model` names it), and of embeddings requests (else `embedding_model`).
+    public var deployment: String?
+    public var embeddingDeployment: String?
 
     public init(name: String, baseURL: String, model: String?, embeddingModel: String?,
                 features: [String: FeatureResult], quirks: [String: JSONValue],
-                stats: TargetStats, insecure: Bool = false) {
+                stats: TargetStats, insecure: Bool = false, auth: String? = nil,
+                apiVersion: String? = nil, deployment: String? = nil, embeddingDeployment: String? = nil) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -66,12 +76,18 @@ public struct TargetReport: Codable, Sendable, Equatable {
         self.quirks = quirks
         self.stats = stats
         self.insecure = insecure
+        self.auth = auth
+        self.apiVersion = apiVersion
+        self.deployment = deployment
+        self.embeddingDeployment = embeddingDeployment
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, model, features, quirks, stats, insecure
+        case name, model, features, quirks, stats, insecure, auth, deployment
         case baseURL = "base_url"
         case embeddingModel = "embedding_model"
+        case apiVersion = "api_version"
+        case embeddingDeployment = "embedding_deployment"
     }
 }
 
