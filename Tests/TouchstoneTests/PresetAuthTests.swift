@@ -148,4 +148,27 @@ struct PresetAuthTests {
         #expect((try Yams.load(yaml: text) as? [Any])?.isEmpty == true, "llm iterates over the file: never null")
         #expect(text.contains("# down: no entry (no model, or chat.basic not supported)"))
     }
+
+    @Test func cliWritesTheLLMFileAndChecksEmulatorKnobs() async throws {
+        let cli = CLITests()
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try ReportsCLITests.write(["emu": try await EmulatorReports.report(["reference", "vllm"])], in: dir)
+        let out = dir.appendingPathComponent("extra-openai-models.yaml").path
+        let run = try await cli.touchstone(["presets", files["emu"]!, "--format", "llm", "--api-key-env", "vllm=VLLM_KEY", "-o", out])
+        #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
+        let list = try #require(try Yams.load(yaml: String(contentsOfFile: out, encoding: .utf8)) as? [[String: Any]])
+        #expect(list.compactMap { $0["model_id"] as? String } == ["reference/emulator-chat", "vllm/Qwen/Qwen2.5-1.5B-Instruct"])
+        #expect(list[1]["api_key_name"] as? String == "VLLM_KEY")
+        let stdout = try await cli.touchstone(["presets", files["emu"]!, "--format", "llm"])
+        #expect(stdout.status == 0 && stdout.stdout.hasPrefix("# llm extra-openai-models.yaml"))
+
+        // `emulate --knob`: a bad name or value is a usage error before anything is served.
+        let unknown = try await cli.touchstone(["emulate", "azure", "--knob", "noSuchKnob=1"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown knob `noSuchKnob`"), "\(unknown.stderr)")
+        let bad = try await cli.touchstone(["emulate", "azure", "--knob", "pathPrefix=v9"])
+        #expect(bad.status == 2 && bad.stderr.contains("pathPrefix") && !bad.stdout.contains("serving"), "\(bad.stderr)")
+        let shape = try await cli.touchstone(["emulate", "azure", "--knob", "pathPrefix"])
+        #expect(shape.status == 2 && shape.stderr.contains("NAME=VALUE"))
+    }
 }
