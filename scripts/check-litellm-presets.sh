@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Checks `touchstone presets --format litellm` against a real LiteLLM proxy:
-#   1. serve the emulator's `reference` personality on a free port (`touchstone emulate`);
-#   2. probe it and write a report, then turn the report into a LiteLLM config;
+#   1. serve the emulator's `reference` personality on a free port (`touchstone emulate`), and
+#      its `azure` personality on Azure's classic data plane (`--knob pathPrefix=azureDeployments`:
+#      /openai/deployments/D/…?api-version=V, `api-key` header);
+#   2. probe them (the second with `--auth azure`) and write reports, then turn both reports
+#      into one LiteLLM config (the Azure upstream through LiteLLM's Azure provider);
 #   3. start `litellm --config <that file>` (installed from PyPI by scripts/upstreams/litellm.sh);
 #   4. check that /v1/models lists every model of the config, that /model/info carries the
 #      probed supports_* flags, and that a chat completion, a streamed one and an embedding
-#      go through the proxy to the emulator.
+#      go through the proxy to the emulator; and a chat and an embedding to the Azure one.
 # Exit 0 when every check passes, 1 otherwise. Everything started here is stopped on exit.
+# About 25 s once LiteLLM is cached (most of it LiteLLM's start).
 #
 # Environment: TOUCHSTONE_BIN (a built `touchstone`; default: build one with
 # --scratch-path ${TOUCHSTONE_SCRATCH:-.build}), TOUCHSTONE_PERSONALITY (default reference),
-# TOUCHSTONE_KEEP (a folder to copy the report, config and responses into), plus those of
-# scripts/upstreams/lib.sh (TOUCHSTONE_CACHE, TOUCHSTONE_LITELLM_VERSION).
+# TOUCHSTONE_AZURE=0 (skip the Azure upstream), TOUCHSTONE_KEEP (a folder to copy the
+# reports, config and responses into), plus those of scripts/upstreams/lib.sh
+# (TOUCHSTONE_CACHE, TOUCHSTONE_LITELLM_VERSION).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,10 +34,12 @@ fi
 
 work="$(mktemp -d)"
 emu="presets-emulator-$$"
+azure_emu="presets-azure-$$"
 proxy="presets-litellm-$$"
 cleanup() {
     ts_stop "$proxy" || true
     ts_stop "$emu" || true
+    ts_stop "$azure_emu" || true
     if [ -n "${TOUCHSTONE_KEEP:-}" ]; then mkdir -p "$TOUCHSTONE_KEEP" && cp -r "$work"/. "$TOUCHSTONE_KEEP"/; fi
     rm -rf "$work"
 }
@@ -62,7 +69,31 @@ probe_args=(probe "http://127.0.0.1:$emu_port/v1" --model "$chat_model" --json "
 [ -n "$TS_UPSTREAM_KEY" ] && probe_args+=(--api-key-env TS_UPSTREAM_KEY)
 "$touchstone" "${probe_args[@]}" >"$work/probe.txt"
 presets_args=(presets "$work/report.json" --format litellm -o "$work/litellm.yaml")
-[ -n "$TS_UPSTREAM_KEY" ] && presets_args+=(--api-key-env TS_UPSTREAM_KEY)
+[ -n "$TS_UPSTREAM_KEY" ] && presets_args+=(--api-key-env "127.0.0.1:$emu_port=TS_UPSTREAM_KEY")
+
+# The Azure upstream (classic data plane): probed with --auth azure, its report records the
+# mode and api-version, and its presets use LiteLLM's Azure provider.
+azure_chat="" azure_emb="" azure_base=""
+if [ "${TOUCHSTONE_AZURE:-1}" != 0 ]; then
+    azure_port="$(ts_free_port)"
+    ts_start "$azure_emu" stdbuf -oL "$touchstone" emulate azure --knob pathPrefix=azureDeployments --port "$azure_port"
+    for _ in $(seq 1 120); do
+        grep -q '^model: ' "$TS_RUN/$azure_emu.log" && break
+        kill -0 "$(cat "$TS_RUN/$azure_emu.pid")" 2>/dev/null || fail "the Azure emulator exited: $(tail -n 5 "$TS_RUN/$azure_emu.log")"
+        sleep 0.5
+    done
+    azure_model="$(sed -n 's/^model: \([^,]*\).*/\1/p' "$TS_RUN/$azure_emu.log" | head -n 1)"
+    azure_embedding="$(sed -n 's/^model: .*embedding model: \(.*\)$/\1/p' "$TS_RUN/$azure_emu.log" | head -n 1)"
+    export TS_AZURE_KEY="$(sed -n 's/^bearer key[^:]*: \(.*\)$/\1/p' "$TS_RUN/$azure_emu.log" | head -n 1)"
+    azure_base="http://127.0.0.1:$azure_port"
+    "$touchstone" probe "$azure_base" --auth azure --api-version 2024-10-21 --model "$azure_model" \
+        --embedding-model "$azure_embedding" --api-key-env TS_AZURE_KEY \
+        --json "$work/azure-report.json" --quiet --fail-on none >"$work/azure-probe.txt"
+    presets_args+=("$work/azure-report.json" --api-key-env "127.0.0.1:$azure_port=TS_AZURE_KEY")
+    azure_chat="127.0.0.1:$azure_port/$azure_model"
+    azure_emb="127.0.0.1:$azure_port/$azure_embedding"
+    ts_log "Azure emulator (classic data plane) on port $azure_port: deployment $azure_model"
+fi
 "$touchstone" "${presets_args[@]}"
 ts_log "presets written: $(grep -c 'model_name:' "$work/litellm.yaml") model_list entries"
 
@@ -100,10 +131,17 @@ if [ -n "$embedding_model" ]; then
     curl -sS --max-time 60 "${auth[@]}" "$base/v1/embeddings" -H 'Content-Type: application/json' \
         -d "{\"model\": \"$emb_name\", \"input\": \"hello\"}" >"$work/embeddings.json" || fail "POST /v1/embeddings"
 fi
+if [ -n "$azure_chat" ]; then
+    curl -sS --max-time 60 "${auth[@]}" "$base/v1/chat/completions" -H 'Content-Type: application/json' \
+        -d "{\"model\": \"$azure_chat\", \"messages\": [{\"role\": \"user\", \"content\": \"Say hello\"}], \"max_tokens\": 8}" \
+        >"$work/azure-chat.json" || fail "POST /v1/chat/completions (Azure)"
+    curl -sS --max-time 60 "${auth[@]}" "$base/v1/embeddings" -H 'Content-Type: application/json' \
+        -d "{\"model\": \"$azure_emb\", \"input\": \"hello\"}" >"$work/azure-embeddings.json" || fail "POST /v1/embeddings (Azure)"
+fi
 
-"$TS_PYTHON" - "$work" "$chat_name" "$emb_name" <<'PY' || fail "the proxy does not serve the presets (files kept with TOUCHSTONE_KEEP=DIR)"
+"$TS_PYTHON" - "$work" "$chat_name" "$emb_name" "$azure_chat" "$azure_base" <<'PY' || fail "the proxy does not serve the presets (files kept with TOUCHSTONE_KEEP=DIR)"
 import json, sys, re
-work, chat_name, emb_name = sys.argv[1], sys.argv[2], sys.argv[3]
+work, chat_name, emb_name, azure_chat, azure_base = sys.argv[1:6]
 config_names = re.findall(r"model_name:\s*(\S+)", open(f"{work}/litellm.yaml").read())
 config_names = [n.strip("'\"") for n in config_names]
 listed = {m["id"] for m in json.load(open(f"{work}/models.json"))["data"]}
@@ -127,7 +165,23 @@ if emb_name:
     emb = json.load(open(f"{work}/embeddings.json"))
     assert len(emb["data"][0]["embedding"]) > 0, f"embeddings: {emb}"
 
+if azure_chat:
+    report = json.load(open(f"{work}/azure-report.json"))["targets"][0]
+    assert report.get("auth") == "azure" and report.get("api_version") == "2024-10-21", \
+        f"the Azure report records auth {report.get('auth')!r}, api_version {report.get('api_version')!r}"
+    config = open(f"{work}/litellm.yaml").read()
+    deployment = azure_chat.split("/", 1)[1]
+    assert f"model: azure/{deployment}" in config and f"api_base: {azure_base}\n" in config \
+        and "api_version: '2024-10-21'" in config, "no LiteLLM Azure entry with the deployment and api-version"
+    # The emulator serves these only on /openai/deployments/D/…?api-version=V with the api-key
+    # header, so an answer means LiteLLM's Azure provider reached the deployment route.
+    chat = json.load(open(f"{work}/azure-chat.json"))
+    assert isinstance(chat["choices"][0]["message"]["content"], str), f"Azure chat: {chat}"
+    emb = json.load(open(f"{work}/azure-embeddings.json"))
+    assert len(emb["data"][0]["embedding"]) > 0, f"Azure embeddings: {emb}"
+    print(f"azure: {azure_chat} (azure/{deployment}, api-version 2024-10-21) answered a chat and an embedding")
+
 print(f"models listed: {len(config_names)}/{len(config_names)}; flags of {chat_name}: "
       + ", ".join(f"{k}={v}" for k, v in sorted(flags.items()) if k.startswith("supports_") and v is not None))
 PY
-ts_log "ok: litellm $litellm_version loaded the presets of '$personality' and served chat, streamed chat${emb_name:+ and embeddings} through the proxy"
+ts_log "ok: litellm $litellm_version loaded the presets of '$personality'${azure_chat:+ and of an Azure upstream} and served chat, streamed chat${emb_name:+ and embeddings} through the proxy"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TouchstoneCore
 import TouchstoneEmulator
 
 struct EmulateCommand: AsyncParsableCommand {
@@ -12,6 +13,7 @@ struct EmulateCommand: AsyncParsableCommand {
 
           touchstone emulate --list
           touchstone emulate ollama --port 11434
+          touchstone emulate azure --knob pathPrefix=azureDeployments   # Azure's classic data plane
         """
     )
 
@@ -20,6 +22,9 @@ struct EmulateCommand: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (default: a free port).")
     var port: Int?
+
+    @Option(help: ArgumentHelp("Override one of the personality's knobs (repeatable; docs/emulator.md § Knobs).", valueName: "name=value"))
+    var knob: [String] = []
 
     @Flag(help: "Describe every personality and exit.")
     var list = false
@@ -39,7 +44,8 @@ struct EmulateCommand: AsyncParsableCommand {
             throw ValidationError("unknown personality `\(personality!)`; see `touchstone emulate --list`")
         }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
-        let server = EmulatorServer(personality: p, port: port ?? 0)
+        let server = EmulatorServer(knobs: try knobs(p), chatModel: p.chatModel, embeddingModel: p.embeddingModel,
+                                    apiKey: p.apiKey, fault: p.fault, port: port ?? 0)
         do {
             try await server.start()
         } catch {
@@ -54,6 +60,26 @@ struct EmulateCommand: AsyncParsableCommand {
         fflush(nil)  // flush stdout: a script reading the base URL through a pipe must see it now
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// The personality's knobs with `--knob` overrides (a value is read as JSON when it
+    /// parses, else as a string: `--knob pathPrefix=none`, `--knob maxN=2`).
+    func knobs(_ p: Personality) throws -> Knobs {
+        guard !knob.isEmpty else { return p.knobs }
+        var merged = try JSONParser.parse(Array(JSONEncoder().encode(p.knobs))).objectValue ?? [:]
+        for item in knob {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--knob takes NAME=VALUE, got `\(item)`") }
+            guard merged[parts[0]] != nil else { throw ValidationError("unknown knob `\(parts[0])`; see docs/emulator.md § Knobs") }
+            merged[parts[0]] = (try? JSONParser.parse(Array(parts[1].utf8))) ?? .string(parts[1])
+        }
+        do {
+            return try JSONDecoder().decode(Knobs.self, from: Data(JSONValue.object(merged).serialized(sortedKeys: true).utf8))
+        } catch let DecodingError.dataCorrupted(c) {
+            throw ValidationError("--knob: \(c.debugDescription)")
+        } catch {
+            throw ValidationError("--knob: \(error); see docs/emulator.md § Knobs")
         }
     }
 }

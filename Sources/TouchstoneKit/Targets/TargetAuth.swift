@@ -49,6 +49,20 @@ public enum TargetAuth: Sendable, Equatable {
         }
     }
 
+    /// The mode as a report records it (`auth`, docs/report-json.md): `bearer`, `api-key`,
+    /// `x-api-key`, `header:NAME`, `azure` or `none`.
+    public var mode: String {
+        switch self {
+        case .azure: "azure"
+        default: label
+        }
+    }
+
+    /// The Azure settings, in the Azure mode.
+    public var azureDeployments: AzureDeployments? {
+        if case .azure(let a) = self { a } else { nil }
+    }
+
     /// The header carrying `key` in this mode; nil in `.none`.
     public func keyHeader(_ key: String) -> HTTPHeader? {
         switch self {

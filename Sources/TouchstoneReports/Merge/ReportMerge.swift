@@ -82,6 +82,10 @@ public enum ReportMerge {
         try same(a.model, b.model, "model")
         try same(a.embeddingModel, b.embeddingModel, "embedding_model")
         try same(a.insecure, b.insecure, "insecure")
+        try same(a.auth, b.auth, "auth")
+        try same(a.apiVersion, b.apiVersion, "api_version")
+        try same(a.deployment, b.deployment, "deployment")
+        try same(a.embeddingDeployment, b.embeddingDeployment, "embedding_deployment")
         let overlap = Set(a.features.keys).intersection(b.features.keys)
         if !overlap.isEmpty {
             let list = overlap.sorted().prefix(5).joined(separator: ", ") + (overlap.count > 5 ? ", …" : "")

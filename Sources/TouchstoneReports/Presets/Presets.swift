@@ -44,20 +44,44 @@ public struct Preset: Codable, Sendable, Equatable {
     }
 
     public struct Auth: Codable, Sendable, Equatable {
-        /// `bearer`: a bogus key was refused (401/403), so a real key is needed and checked;
-        /// `none`: a bogus key was accepted, the key is not checked;
-        /// `unknown`: the probe could not tell (`auth.invalid_key_rejected` untested or broken).
+        /// How to send the key, as the report recorded it: `bearer`, `api-key`, `x-api-key`,
+        /// `header:NAME`, `azure` or `none`. From a report that did not record it (older
+        /// versions), the bogus-key probe's reading: `bearer` (refused), `none` (accepted) or
+        /// `unknown`.
         public var mode: String
+        /// Whether the upstream checks keys: true when a bogus key was refused, false when it was
+        /// accepted, absent when the probe could not tell (`auth.invalid_key_rejected`).
+        public var keyChecked: Bool?
         /// The status a bogus key got (quirk `auth_failure_status`).
         public var failureStatus: Int?
         /// The environment variable a consumer should read the key from, when one was given to
         /// `touchstone presets --api-key-env`.
         public var apiKeyEnv: String?
+        /// Azure (`mode: azure`): the `api-version` probed with, and the configured deployments
+        /// (absent: the model names the deployment).
+        public var apiVersion: String?
+        public var deployment: String?
+        public var embeddingDeployment: String?
+
+        public init(mode: String, keyChecked: Bool? = nil, failureStatus: Int? = nil, apiKeyEnv: String? = nil,
+                    apiVersion: String? = nil, deployment: String? = nil, embeddingDeployment: String? = nil) {
+            self.mode = mode
+            self.keyChecked = keyChecked
+            self.failureStatus = failureStatus
+            self.apiKeyEnv = apiKeyEnv
+            self.apiVersion = apiVersion
+            self.deployment = deployment
+            self.embeddingDeployment = embeddingDeployment
+        }
 
         enum CodingKeys: String, CodingKey {
             case mode
+            case keyChecked = "key_checked"
             case failureStatus = "failure_status"
             case apiKeyEnv = "api_key_env"
+            case apiVersion = "api_version"
+            case deployment
+            case embeddingDeployment = "embedding_deployment"
         }
     }
 
@@ -322,11 +346,12 @@ public enum PresetBuilder {
             }
         }
         let modes = ["auto", "none", "required", "named"]
-        let authMode: String = switch t.features["auth.invalid_key_rejected"]?.verdict {
-        case .supported: "bearer"
-        case .ignored: "none"
-        default: "unknown"
+        let keyChecked: Bool? = switch t.features["auth.invalid_key_rejected"]?.verdict {
+        case .supported: true
+        case .ignored: false
+        default: nil
         }
+        let authMode = t.auth ?? keyChecked.map { $0 ? "bearer" : "none" } ?? "unknown"
         let failureStatus: Int? = if case .int(let n)? = t.quirks["auth_failure_status"] { n } else { nil }
 
         let usageInStream: String = quirk("usage_in_stream") ?? {
@@ -390,7 +415,8 @@ public enum PresetBuilder {
 
         return Preset(
             name: t.name, baseURL: t.baseURL,
-            auth: .init(mode: authMode, failureStatus: failureStatus, apiKeyEnv: apiKeyEnv),
+            auth: .init(mode: authMode, keyChecked: keyChecked, failureStatus: failureStatus, apiKeyEnv: apiKeyEnv,
+                        apiVersion: t.apiVersion, deployment: t.deployment, embeddingDeployment: t.embeddingDeployment),
             model: t.model, embeddingModel: t.embeddingModel, capabilities: caps,
             features: SortedMap(t.features.mapValues(\.verdict)),
             provenance: .init(tool: "\(report.tool.name) \(report.tool.version)", reportSchema: report.schema,

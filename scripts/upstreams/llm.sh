@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The `llm` command-line tool, installed from PyPI into its own virtual environment under
+# $TOUCHSTONE_CACHE/llm/<version>/venv (used by scripts/check-llm-presets.sh).
+#
+#   llm.sh install   install unless cached (idempotent, locked)
+#   llm.sh path      print the `llm` executable's path
+#   llm.sh version   print the installed llm version
+#
+# Environment: TOUCHSTONE_CACHE, TOUCHSTONE_LLM_VERSION (default pinned in lib.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LLM_DEST="$TS_CACHE/llm/$LLM_VERSION"
+LLM_BIN="$LLM_DEST/venv/bin/llm"
+
+_llm_install() {
+    if [ -f "$LLM_DEST/.complete" ] && [ -x "$LLM_BIN" ]; then
+        return 0
+    fi
+    local t0=$SECONDS
+    ts_log "llm: installing llm==$LLM_VERSION into $LLM_DEST"
+    # A venv cannot move after it is made, so it is built in place; the stamp written
+    # last marks it finished and a missing stamp makes the next call start over.
+    rm -rf "$LLM_DEST"
+    mkdir -p "$LLM_DEST"
+    "$TS_PYTHON" -m venv "$LLM_DEST/venv"
+    "$LLM_DEST/venv/bin/pip" install -q "llm==$LLM_VERSION" \
+        >"$LLM_DEST/install.log" 2>&1 || { tail -n 30 "$LLM_DEST/install.log" >&2; ts_die "llm: pip install failed"; }
+    touch "$LLM_DEST/.complete"
+    ts_log "llm: installed in $((SECONDS - t0)) s -> $LLM_BIN"
+}
+
+llm_install() { ts_with_lock llm _llm_install; }
+
+# The comment block at the top of this file.
+usage() { awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; }
+
+{
+cmd="${1:-}"; shift || true
+case "$cmd" in
+    install)
+        llm_install ;;
+    path)
+        llm_install; echo "$LLM_BIN" ;;
+    version)
+        llm_install
+        "$LLM_DEST/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("llm"))' ;;
+    *)
+        usage >&2; exit 2 ;;
+esac
+}
