@@ -37,7 +37,7 @@ struct ActionScriptTests {
             let parts = line.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { outputs[String(parts[0])] = String(parts[1]) }
         }
-        return Outcome(status: status, stderr: r.standardError ?? "", outputs: outputs)
+        return Outcome(status: status, stderr: r.standardError, outputs: outputs)
     }
 
     @Test func probesABaseURLWritesEveryReportAndSetsTheOutputs() async throws {

@@ -42,3 +42,23 @@ extension CLITests {
         }
     }
 }
+
+extension CLITests {
+    /// docs/ci.md's first pipeline, taken from the page and run as written.
+    @Test func firstPipelineInTheCIDocsPassesAsWritten() async throws {
+        let page = try String(contentsOf: Paths.root.appendingPathComponent("docs/ci.md"), encoding: .utf8)
+        let section = try #require(page.components(separatedBy: "## Without a service").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        let words = block.replacingOccurrences(of: "\\\n", with: " ").split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(words.first == "touchstone", "\(words)")
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("examples"),
+                                                   withDestinationURL: Paths.root.appendingPathComponent("examples"))
+        let r = try await touchstone(Array(words.dropFirst()), directory: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        for file in ["matrix.html", "junit.xml", "report.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+    }
+}

@@ -169,7 +169,7 @@ struct ReportPathTests {
                               arguments: Arguments(["probe", server.url("/v1"), "--model", "m", "--features", "models.list",
                                                     "--api-key-env", "SHORT_KEY", "--fail-on", "none", "--json", json]),
                               environment: .inherit.updating(env), output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-        let stderr = r.standardError ?? ""
+        let stderr = r.standardError
         #expect(r.terminationStatus == .exited(0), "\(stderr)")
         #expect(stderr.components(separatedBy: "shorter than 8 bytes").count == 2, "\(stderr)")
         let report = try JSONReportWriter.decode(Data(contentsOf: URL(fileURLWithPath: json)))

@@ -95,9 +95,8 @@ CASES = [
     embeddings("encoding base64", encoding_format="base64"),
 ]
 
-# A validation part 1 of issue 13 adds to the reference (on another branch); until it is merged
-# the reference accepts the request. The tier reports it as a known gap, not a failure.
-KNOWN_GAPS = {"tool_choice without tools"}
+# Sweep cases the reference is known to get wrong (reported as gaps, not failures). Empty.
+KNOWN_GAPS: set[str] = set()
 
 
 def run(case: Case, client: openai.OpenAI, model: str, embedding_model: str | None) -> str:

@@ -26,10 +26,9 @@ import checks
 import emulated
 import sweep
 
-# Checks that fail on this branch because the emulator's /responses endpoint does not yet give
-# what the SDK's types require; part 1 of issue 13 (another branch) fixes it. Remove them here
-# once that is merged: the tier then holds the reference to them like every other check.
-KNOWN_GAPS_UNTIL_PART1 = {"responses.create", "responses.stream", "responses.retrieve"}
+# Checks the reference is known to fail (printed as gaps, not failures; the tier fails when one
+# starts passing, so the list cannot go stale). Empty: the reference passes every check.
+KNOWN_GAPS: set[str] = set()
 
 # (personality, check) pairs where the SDK fails and Touchstone says `supported`, because the
 # personality is wrong on this branch and another branch fixes it. Printed, not counted; the
@@ -104,11 +103,11 @@ def compare(name: str, result: dict, verdicts: dict) -> dict:
         r = result["checks"][check.id]
         verdict = verdicts.get(check.feature, ("—", ""))[0] if check.feature else "—"
         if r["ok"]:
-            if check.id in KNOWN_GAPS_UNTIL_PART1 and name == "reference":
+            if check.id in KNOWN_GAPS and name == "reference":
                 stale.append(check.id)
             continue
         row = (check.id, check.feature or "—", verdict, r["text"])
-        if check.id in KNOWN_GAPS_UNTIL_PART1:
+        if check.id in KNOWN_GAPS:
             gaps.append(row)
             continue
         failures.append(row)
@@ -184,9 +183,9 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
         "## Known gaps",
         "",
         "Checks that fail on this branch for a reason tracked elsewhere: " +
-        (", ".join(f"`{g}`" for g in sorted(KNOWN_GAPS_UNTIL_PART1)) or "none") +
-        " (the emulator's `/responses` bodies lack fields the SDK's types require; issue 13, part 1); sweep cases " +
-        (", ".join(f"`{g}`" for g in sorted(sweep.KNOWN_GAPS)) or "none") + " (a validation of part 1).",
+        (", ".join(f"`{g}`" for g in sorted(KNOWN_GAPS)) or "none") +
+        "; sweep cases " +
+        (", ".join(f"`{g}`" for g in sorted(sweep.KNOWN_GAPS)) or "none") + ".",
         "",
         "Known mismatches (the SDK fails where Touchstone says `supported`, because the personality is",
         "wrong on this branch): " + ("; ".join(f"{p} `{c}`: {why}" for (p, c), why in sorted(KNOWN_MISMATCHES.items())) or "none") + ".",
@@ -201,7 +200,7 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
         if r is None:
             continue
         outcome = ("ok: " if r["ok"] else "**failed**: ") + r["text"]
-        if not r["ok"] and check.id in KNOWN_GAPS_UNTIL_PART1:
+        if not r["ok"] and check.id in KNOWN_GAPS:
             outcome = "known gap: " + r["text"]
         lines.append(f"| `{check.id}` | {check.feature or '—'} | {cell(outcome)} |")
     if "reference" in results:
@@ -233,8 +232,8 @@ def main() -> int:
     comparisons = {n: compare(n, results[n], verdicts.get(n, {})) for n in names}
 
     print()
-    print(f"Known gaps until issue 13 part 1 lands (checks): {', '.join(sorted(KNOWN_GAPS_UNTIL_PART1)) or 'none'}")
-    print(f"Known gaps until issue 13 part 1 lands (sweep):  {', '.join(sorted(sweep.KNOWN_GAPS)) or 'none'}")
+    print(f"Known gaps (checks): {', '.join(sorted(KNOWN_GAPS)) or 'none'}")
+    print(f"Known gaps (sweep):  {', '.join(sorted(sweep.KNOWN_GAPS)) or 'none'}")
     print(f"Known mismatches: {', '.join(f'{p}/{c}' for p, c in sorted(KNOWN_MISMATCHES)) or 'none'}")
     problems = 0
     for name in names:
@@ -242,7 +241,7 @@ def main() -> int:
         print(f"\n== {name}")
         for check in checks.CHECKS:
             r = results[name]["checks"][check.id]
-            tag = "ok" if r["ok"] else ("known gap" if check.id in KNOWN_GAPS_UNTIL_PART1 else "FAIL")
+            tag = "ok" if r["ok"] else ("known gap" if check.id in KNOWN_GAPS else "FAIL")
             verdict = verdicts.get(name, {}).get(check.feature, ("—", ""))[0] if check.feature else "—"
             print(f"  {check.id:28} {tag:9} [{check.feature or '—'}: {verdict}] {r['text']}")
         for cid, feature, verdict, text in comp["mismatches"]:
@@ -264,7 +263,7 @@ def main() -> int:
                 print(f"  SWEEP {case_id}: OpenAI gives {openai_answer}, the reference gives {outcome}")
                 problems += 1
             for cid in comp["stale"]:
-                print(f"  STALE KNOWN GAP {cid}: it passes now; remove it from KNOWN_GAPS_UNTIL_PART1")
+                print(f"  STALE KNOWN GAP {cid}: it passes now; remove it from KNOWN_GAPS")
                 problems += 1
             for case in sweep.CASES:
                 if case.id in sweep.KNOWN_GAPS and sweep.matches(case, results[name]["sweep"][case.id]):
