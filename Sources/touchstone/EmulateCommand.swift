@@ -7,13 +7,18 @@ struct EmulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulate",
         abstract: "Serve a local OpenAI-compatible upstream with the documented quirks of a real server.",
+        usage: """
+        touchstone emulate [<personality>] [--port <port>]
+          [--knob <name=value> ...] [--list]
+        """,
         discussion: """
         Binds 127.0.0.1 and serves until interrupted. Point any client at the printed
         base URL.
 
           touchstone emulate --list
           touchstone emulate ollama --port 11434
-          touchstone emulate azure --knob pathPrefix=azureDeployments   # Azure's classic data plane
+          touchstone emulate azure --knob pathPrefix=azureDeployments
+              (Azure's classic data plane)
         """
     )
 

@@ -24,7 +24,8 @@ struct PresetsCommand: ParsableCommand {
           touchstone presets report.json --format litellm \\
               --api-key-env vllm=VLLM_KEY -o litellm.yaml
           touchstone presets a.json b.json --format json
-          touchstone presets report.json --format llm -o "$(dirname "$(llm logs path)")/extra-openai-models.yaml"
+          touchstone presets report.json --format llm \\
+              -o "$(dirname "$(llm logs path)")/extra-openai-models.yaml"
 
         Exit codes: 0 written; 2 a report cannot be read or target names repeat across
         reports.

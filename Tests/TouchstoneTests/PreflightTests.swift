@@ -176,7 +176,7 @@ struct PreflightTests {
         let report = try JSONReportWriter.decode(Data(contentsOf: URL(fileURLWithPath: path("r.json"))))
         let good = try #require(report.targets.first { $0.name == "good" })
         let bad = try #require(report.targets.first { $0.name == "bad" })
-        #expect(good.features.count == 37 && good.features.values.allSatisfy { $0.verdict == .supported })
+        #expect(good.features.count == FeatureCatalog.ids.count && good.features.values.allSatisfy { $0.verdict == .supported })
         #expect(good.preflight?.status == .passed)
         #expect(bad.notProbed && bad.features.isEmpty && bad.preflight?.evidence.count == 2)
         #expect(server.requestCount == 2, "only the preflight reached the bad target: \(server.requestLog)")

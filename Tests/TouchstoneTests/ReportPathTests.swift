@@ -28,7 +28,7 @@ struct ReportPathTests {
         case .exited(let c): c
         case .signaled(let s): 128 + s
         }
-        return CLITests.Outcome(status: status, stdout: r.standardOutput ?? "", stderr: r.standardError ?? "")
+        return CLITests.Outcome(status: status, stdout: r.standardOutput, stderr: r.standardError)
     }
 
     @Test("a directory, a missing parent or an unwritable place as an output: exit 2 before any request")

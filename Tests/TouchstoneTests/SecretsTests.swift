@@ -71,7 +71,7 @@ struct SecretsTests {
         let refused = try await CLI.run(["probe", echo.baseURL, "--model", "echo-model", "--api-key-env", Self.keyVariable,
                                          "--header", "X-Echo-Refuse: 1", "--timeout", "10"] + outputs("echo-refused"),
                                         environment: env)
-        #expect(refused.status == 5 && refused.stderr.contains("was refused"), "\(refused.stderr)")
+        #expect(refused.status == 6 && refused.stderr.contains("was refused"), "\(refused.stderr)")
         record("probe echo refused", refused)
 
         let targets = dir.appendingPathComponent("targets.yaml")
