@@ -55,6 +55,10 @@ public struct Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         /// The answer with the wrong `Content-Type`: a stream labelled `application/json`, a JSON
         /// body labelled `text/html`.
         case wrongContentType
+        /// Every 2xx JSON body (not only those in scope) padded to about 15 MiB, under the
+        /// prober's 16 MiB cap, with a `padding` member: 1.7 million small objects
+        /// (`{"a":[]}`). The answers stay valid; only their size is hostile.
+        case paddedBodies
     }
 
     /// The requests a fault hits; every other request is answered normally.

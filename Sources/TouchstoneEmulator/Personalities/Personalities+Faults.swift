@@ -26,7 +26,7 @@ extension Personalities {
         faultRefused, faultResetAfterHeaders, faultCloseMidBody, faultCloseMidStream, faultNotHTTP,
         faultStallBeforeHeaders, faultStallMidStream, faultSlowDrip, faultHugeBody, faultEndlessStream,
         faultTruncatedChunked, faultControlBytesInContent, faultControlBytesInHeaders, faultHTMLErrorPage,
-        faultErrorInside200, faultRedirectLoop, faultWrongContentType,
+        faultErrorInside200, faultRedirectLoop, faultWrongContentType, faultPaddedBodies,
     ]
 
     /// The reference, with `fault` injected.
@@ -117,4 +117,10 @@ extension Personalities {
     public static let faultWrongContentType = faulty(
         "fault-wrong-content-type", "Streamed chat: the SSE body labelled application/json.",
         Fault(.wrongContentType, scope: .streams), expected: expecting(streamsBroken))
+
+    /// Valid answers, only huge: every feature keeps the reference verdict, and the prober's
+    /// memory stays bounded by what its checks need (the body cap is per body, not per run).
+    public static let faultPaddedBodies = faulty(
+        "fault-padded-bodies", "Every 2xx JSON body padded to ~15 MiB with 1.7 million small objects (valid, just huge).",
+        Fault(.paddedBodies, scope: .models), expected: expecting([:]))
 }

@@ -201,10 +201,13 @@ struct CaseRunner: Sendable {
             var evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
                                       variables: variables)
             if !evaluator.holds(step.runIf) {
+                if let why = evaluator.undecided { return Task.isCancelled ? cut() : untested("not decided: \(why)") }
                 outcomes[step.id] = .skipped("condition not met")
                 continue
             }
-            guard let variant = step.variants.first(where: { evaluator.holds($0.condition) }) else {
+            let variant = step.variants.first(where: { evaluator.holds($0.condition) })
+            if let why = evaluator.undecided { return Task.isCancelled ? cut() : untested("not decided: \(why)") }
+            guard let variant else {
                 outcomes[step.id] = .skipped("no variant applies")
                 continue
             }
@@ -258,6 +261,14 @@ struct CaseRunner: Sendable {
             }
             if firstFailures.isEmpty { firstFailures = evaluator.failures }
         }
+        // A check that could not decide (a regular expression over budget, or the run stopped
+        // while it ran) leaves the feature undecided rather than judged by the next rule.
+        if let why = evaluator.undecided {
+            if Task.isCancelled { return cut(evidence(outcomes)) }
+            var r = untested("not decided: \(why)")
+            r.evidence = evidence(outcomes)
+            return r
+        }
         for rule in c.quirks {
             evaluator.startRule()
             if evaluator.holds(rule.condition) {
@@ -280,15 +291,20 @@ struct CaseRunner: Sendable {
             let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
             detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
         }
-        let evidence = c.steps.compactMap { s -> Evidence? in
-            guard let ex = outcomes[s.id]?.exchange else { return nil }
-            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor, target: target)
-        }
+        let evidence = evidence(outcomes)
         let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
         return FeatureResult(verdict: verdict, detail: redactor.redact(TextSanitizer.oneLine(redactor.redact(detail), limit: 300)),
                              evidence: evidence, suite: c.suite, caseID: c.id,
                              seconds: (ContinuousClock.now - started).milliseconds / 1000,
                              latency: subject.flatMap(Latency.figures))
+    }
+
+    /// The evidence of every step that was sent (bounded excerpts, redacted).
+    func evidence(_ outcomes: [String: StepOutcome]) -> [Evidence] {
+        testCase.steps.compactMap { s -> Evidence? in
+            guard let ex = outcomes[s.id]?.exchange else { return nil }
+            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor, target: target)
+        }
     }
 
     func render(_ v: JSONValue, outcomes: [String: StepOutcome], variables: [String: JSONValue]) -> JSONValue {

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import TouchstoneCore
+import TouchstoneEmulator
+@testable import TouchstoneKit
+import TouchstoneReports
+
+/// Hostile inputs from the user's side (suites, targets and expectations files): work and
+/// memory bounded by a budget with a located error, never by the machine running out.
+@Suite("Hostile inputs")
+struct HostileInputTests {
+    /// "Billion laughs": `levels` anchors, each a list of `fanOut` aliases of the one before,
+    /// written under `key:` from line `firstLine` on. Expanded, the last one has about
+    /// `fanOut^levels` nodes; composed, a few hundred bytes.
+    static func aliasBomb(key: String, levels: Int = 7, fanOut: Int = 8, indent: String = "") -> String {
+        var lines = ["\(indent)\(key):", "\(indent)  l0: &l0 lol"]
+        for level in 1...levels {
+            let aliases = Array(repeating: "*l\(level - 1)", count: fanOut).joined(separator: ", ")
+            lines.append("\(indent)  l\(level): &l\(level) [\(aliases)]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The line of the bomb's last level when it starts at line `start`: where the expansion
+    /// first exceeds the budget (8^7 ≈ 2.4 million nodes; the level before, 300 thousand).
+    static func bombLine(start: Int, levels: Int = 7) -> Int { start + 1 + levels }
+
+    @Test("an alias bomb in a suite is refused at its line before it is expanded")
+    func aliasBombInASuite() {
+        let text = Self.aliasBomb(key: "x-bomb") + "\ncases: []\n"
+        do {
+            _ = try SuiteLoader.load(text: text, file: "bomb.yaml")
+            Issue.record("the bomb loaded")
+        } catch let e as SuiteErrors {
+            #expect(e.errors.count == 1, "\(e)")
+            let error = e.errors.first
+            #expect(error?.message.contains("expands to more than \(YAMLBudget.maxNodes) YAML nodes") == true, "\(e)")
+            #expect(error?.location.file == "bomb.yaml" && error?.location.line == Self.bombLine(start: 1), "\(e)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("an alias bomb in a targets file is refused at its line")
+    func aliasBombInATargetsFile() {
+        let text = "targets:\n  local: {base_url: http://127.0.0.1:1/v1, model: m}\n" + Self.aliasBomb(key: "defaults")
+        do {
+            _ = try TargetsFile.load(text: text, file: "t.yaml", environment: [:])
+            Issue.record("the bomb loaded")
+        } catch let e as SuiteErrors {
+            #expect(e.errors.contains { $0.message.contains("expands to more than") && $0.location.line == Self.bombLine(start: 3) },
+                    "\(e)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("an alias bomb in an expectations file is refused at its line")
+    func aliasBombInAnExpectationsFile() {
+        let text = "targets:\n  '*':\n    features:\n      chat.basic: supported\n" + Self.aliasBomb(key: "x-bomb")
+        let error = #expect(throws: ExpectationsError.self) { try Expectations.parse(text, file: "e.yaml") }
+        let problems = error?.problems ?? []
+        #expect(problems.contains { $0.message.contains("expands to more than") && $0.line == Self.bombLine(start: 5) },
+                "\(problems)")
+    }
+
+    @Test("aliases within the budget still resolve, at their expanded size")
+    func aliasesWithinTheBudgetResolve() throws {
+        // 8^5 ≈ 37 thousand nodes: well within the budget.
+        let text = Self.aliasBomb(key: "x-fine", levels: 5) + "\ncases: []\n"
+        let node = try #require(try YAMLNode.parse(text, file: "fine.yaml"))
+        func count(_ n: YAMLNode) -> Int {
+            switch n.kind {
+            case .scalar: 1
+            case .seq(let items): 1 + items.reduce(0) { $0 + count($1) }
+            case .map(let pairs): 1 + pairs.reduce(0) { $0 + 1 + count($1.value) }
+            }
+        }
+        #expect(count(node) > 37_000)
+    }
+
+    // MARK: - `extends` chains
+
+    /// `count` cases, each step extending the one of the case before.
+    static func chain(_ count: Int) -> String {
+        var lines = ["cases:"]
+        for i in 0..<count {
+            lines.append("  - feature: a.s\(i)")
+            lines.append(i == 0 ? "    steps: [{id: s, request: {path: /x, body: {n: 0}}}]"
+                                : "    steps: [{id: s, request: {extends: a.s\(i - 1)/s, merge: {n: \(i)}}}]")
+            lines.append("    verdicts: [{verdict: supported, detail: ok}]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func chainErrors(_ count: Int) -> [SuiteError] {
+        do {
+            _ = try SuiteLoader.load(sources: [(text: Self.chain(count), file: "chain.yaml")])
+            return []
+        } catch let e as SuiteErrors {
+            return e.errors
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test("an `extends` chain deeper than the runner sends is a load error at the step's line")
+    func extendsDeeperThanTheRunnerIsRejected() {
+        let limit = RequestBuilder.maxExtendsDepth
+        // Case i's step has i links: a.s0 … a.s16 are sent, a.s17 and a.s18 would not be.
+        let errors = chainErrors(limit + 3)
+        #expect(errors.count == 2, "\(errors)")
+        let first = errors.first
+        #expect(first?.message.contains("`extends` chain of step `s` in `a.s\(limit + 1)` is deeper than \(limit) levels") == true,
+                "\(errors)")
+        // Line of case i's step: 3 + 3 i.
+        #expect(first?.location.file == "chain.yaml" && first?.location.line == 3 + 3 * (limit + 1), "\(errors)")
+        #expect(chainErrors(limit + 1).isEmpty)
+    }
+
+    @Test("a 3,000-step `extends` chain is checked step by step, each error located")
+    func longExtendsChainIsChecked() {
+        let errors = chainErrors(3_000)
+        #expect(errors.count == 3_000 - RequestBuilder.maxExtendsDepth - 1)
+        #expect(errors.allSatisfy { $0.message.contains("is deeper than") })
+    }
+
+    // MARK: - A user's regular expression
+
+    /// A suite whose rule matches the body text with a pattern that backtracks exponentially
+    /// (each character can be either branch, and the `Z$` at the end never matches).
+    static let costlyRegexSuite = """
+    suite: costly
+    cases:
+      - feature: x.costly
+        steps: [{id: list, request: {method: GET, path: /models}}]
+        verdicts:
+          - when: {status: 2xx, assert: [{path: $.text, matches: '^(.|.)*Z$'}]}
+            verdict: supported
+            detail: matched
+          - verdict: broken
+            detail: "${failure}"
+    """
+
+    @Test("a catastrophic regular expression leaves its feature untested, with the reason, instead of holding the run",
+          .timeLimit(.minutes(2)))
+    func costlyRegexIsUndecided() async throws {
+        let suite = try SuiteLoader.load(text: Self.costlyRegexSuite, file: "costly.yaml")
+        let p = Personalities.reference
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let target = try Target(name: "r", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
+        let report = await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+        let result = try #require(report.features["x.costly"])
+        #expect(result.verdict == .untested, "\(result.detail)")
+        #expect(result.detail.contains("needs more than") && result.detail.contains("matching steps"), "\(result.detail)")
+        #expect(!result.evidence.isEmpty, "the exchange is still shown")
+    }
+
+    @Test("the regex budget is spent across every match of a case, and a match past it is undecided")
+    func regexBudgetIsShared() throws {
+        let re = try NSRegularExpression(pattern: "^(a|a)*$")
+        var budget = RegexBudget()
+        let costly = String(repeating: "a", count: 40) + "!"
+        #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: costly) }
+        #expect(budget.ticks == 0)
+        // Once spent, even a cheap match is not attempted.
+        #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: "aaa") }
+        var fresh = RegexBudget()
+        #expect(try fresh.firstMatch(re, in: "aaa") == true)
+        #expect(try fresh.firstMatch(re, in: "aab") == false)
+    }
+}
