@@ -128,15 +128,16 @@ struct HostileInputTests {
 
     // MARK: - A user's regular expression
 
-    /// A suite whose rule matches the body text with a pattern that backtracks exponentially
-    /// (each character can be either branch, and the `Z$` at the end never matches).
+    /// A suite whose rule matches an answer with a pattern that backtracks exponentially: the
+    /// error names the unknown model `aaa…a!` (36 a's), and each `a` can be either branch
+    /// before `!Z` fails (2^36 ways: hours of work, unbounded).
     static let costlyRegexSuite = """
     suite: costly
     cases:
       - feature: x.costly
-        steps: [{id: list, request: {method: GET, path: /models}}]
+        steps: [{id: list, request: {method: GET, path: /models/\(String(repeating: "a", count: 36))!}}]
         verdicts:
-          - when: {status: 2xx, assert: [{path: $.text, matches: '^(.|.)*Z$'}]}
+          - when: {assert: [{path: $.body.error.message, matches: '(a|a)*!Z'}]}
             verdict: supported
             detail: matched
           - verdict: broken
@@ -165,6 +166,10 @@ struct HostileInputTests {
         var budget = RegexBudget()
         let costly = String(repeating: "a", count: 40) + "!"
         #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: costly) }
+        // ICU's own backtracking stack limit is no answer either (it used to read as "no match").
+        var deep = RegexBudget(ticks: 1 << 30)
+        let long = try NSRegularExpression(pattern: "(x|x)*!Z")
+        #expect(throws: RegexBudget.Stop.tooCostly) { try deep.firstMatch(long, in: String(repeating: "x", count: 200_000)) }
         #expect(budget.ticks == 0)
         // Once spent, even a cheap match is not attempted.
         #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: "aaa") }

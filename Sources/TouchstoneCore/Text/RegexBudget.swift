@@ -37,12 +37,16 @@ public struct RegexBudget: Sendable {
         var found = false
         var stopped: Stop? = nil
         var left = ticks
-        regex.enumerateMatches(in: s, options: [.reportProgress], range: NSRange(s.startIndex..., in: s)) { match, flags, stop in
+        let options: NSRegularExpression.MatchingOptions = [.reportProgress, .reportCompletion]
+        regex.enumerateMatches(in: s, options: options, range: NSRange(s.startIndex..., in: s)) { match, flags, stop in
             if match != nil {
                 found = true
                 stop.pointee = true
                 return
             }
+            // ICU gives up on its own when its backtracking stack overflows (8 MB): that is no
+            // answer either, not "no match".
+            if flags.contains(.internalError), !found, stopped == nil { stopped = .tooCostly }
             guard flags.contains(.progress) else { return }
             left -= 1
             if left <= 0 {

@@ -122,4 +122,64 @@ public struct Exchange: Sendable {
         }
         return 0
     }
+
+    // MARK: What a run keeps
+
+    /// Body bytes (or streamed data bytes) above which an answer is large: the session log
+    /// keeps it outlined (`retained()`), and it is not kept for sharing once the cases that
+    /// used it finished.
+    static let retainedBytes = 64 << 10
+
+    /// Bytes of each streamed event's data kept by `retained()`.
+    static let retainedEventBytes = 256
+
+    /// Whether the answer is larger than what a run keeps of it.
+    var isLarge: Bool {
+        body.count > Exchange.retainedBytes
+            || (stream?.events.reduce(0) { $0 + $1.data.utf8.count } ?? 0) > Exchange.retainedBytes
+    }
+
+    /// The exchange as the session log keeps it for the rest of the run. A small answer is kept
+    /// whole. A large one keeps its status, headers, request and counts, the first 64 KiB of its
+    /// body, and of its JSON (and of each streamed event) only the outline the log's readers use
+    /// (`outline`): the parsed tree of a 16 MiB body can take hundreds of megabytes.
+    func retained() -> Exchange {
+        guard isLarge else { return self }
+        var out = self
+        out.body = Array(body.prefix(Exchange.retainedBytes))
+        out.json = json.map { Exchange.outline($0) }
+        if var s = stream {
+            for i in s.events.indices {
+                if s.events[i].data.utf8.count > Exchange.retainedEventBytes {
+                    s.events[i].data = String(decoding: s.events[i].data.utf8.prefix(Exchange.retainedEventBytes), as: UTF8.self)
+                }
+                s.events[i].json = s.events[i].json.map { Exchange.outline($0) }
+            }
+            out.stream = s
+        }
+        return out
+    }
+
+    /// Members of an answer the session log's readers look at (quirk observers, error
+    /// envelopes, token counts): everything else of a large answer is dropped.
+    static let outlineKeys: Set<String> = [
+        "id", "object", "model", "choices", "index", "message", "delta", "role", "content", "reasoning_content",
+        "reasoning", "finish_reason", "usage", "prompt_tokens", "completion_tokens", "output_tokens",
+        "total_tokens", "error", "type", "code", "param", "detail", "title", "status",
+    ]
+
+    /// A bounded outline of a JSON value: objects keep only `outlineKeys`, arrays their first
+    /// element, strings their first 4,096 characters, eight levels at most.
+    static func outline(_ v: JSONValue, depth: Int = 0) -> JSONValue {
+        guard depth < 8 else { return .null }
+        switch v {
+        case .string(let s): return s.count > 4096 ? .string(String(s.prefix(4096))) : v
+        case .array(let a): return .array(a.prefix(1).map { outline($0, depth: depth + 1) })
+        case .object(let o):
+            var out: [String: JSONValue] = [:]
+            for key in outlineKeys { if let m = o[key] { out[key] = outline(m, depth: depth + 1) } }
+            return .object(out)
+        default: return v
+        }
+    }
 }

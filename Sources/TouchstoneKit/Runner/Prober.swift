@@ -222,7 +222,7 @@ struct CaseRunner: Sendable {
                 continue
             }
             if Task.isCancelled { return cut() }
-            let ex = await session.exchange(prepared)
+            let ex = await session.exchange(prepared, for: c.id)
             if ex.error == .cancelled {
                 return cut([EvidenceBuilder.make(step: step.id, ex, redactor: redactor, target: target)])
             }
