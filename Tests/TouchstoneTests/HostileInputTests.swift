@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TouchstoneCore
 import TouchstoneEmulator
+import TouchstoneHTTP
 @testable import TouchstoneKit
 import TouchstoneReports
 
@@ -176,5 +177,53 @@ struct HostileInputTests {
         var fresh = RegexBudget()
         #expect(try fresh.firstMatch(re, in: "aaa") == true)
         #expect(try fresh.firstMatch(re, in: "aab") == false)
+    }
+
+    // MARK: - Large answers over a run
+
+    /// The session keeps a large answer whole only while a case that used it runs: the log
+    /// keeps a bounded outline, and the shared copy goes once every case using it finished.
+    @Test("a 15 MiB answer is held only while the cases using it run; the log keeps a bounded outline")
+    func largeAnswersAreNotKeptForTheRun() async throws {
+        let p = Personalities.faultPaddedBodies
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let options = ProbeOptions(timeout: 60, maxBodyBytes: 16 << 20)
+        let session = Session(transport: Transport(client: .shared, limiter: AsyncSemaphore(1), options: options,
+                                                   insecure: false))
+        let request = PreparedRequest(method: "GET", url: server.baseURL + "/models", path: "/models", join: .clean,
+                                      headers: [HTTPHeader("Authorization", "Bearer \(p.apiKey!)")], body: nil, json: nil)
+        let first = await session.exchange(request, for: "a")
+        // The case sees the whole answer: 15 MiB, 1.7 million padding objects, the models.
+        #expect(first.status == 200 && first.body.count > 15 << 20, "\(first.summary)")
+        #expect(first.json?["padding"]?.arrayValue?.count == (15 << 20) / 9 && first.json?["data"]?[0]?["id"] != nil)
+        let second = await session.exchange(request, for: "b")
+        #expect(second.body.count == first.body.count)
+        #expect(await session.log.count == 1, "an identical request is sent once while it is shared")
+        #expect(await session.held == (all: 1, large: 1))
+        await session.finishCase("a")
+        #expect(await session.held.large == 1, "case b still runs")
+        await session.finishCase("b")
+        #expect(await session.held.large == 0, "no unfinished case uses it")
+
+        // The log: status, headers and counts, 64 KiB of body, and an outline without the padding.
+        let kept = try #require(await session.log.first)
+        #expect(kept.status == 200 && kept.body.count == Exchange.retainedBytes)
+        #expect(kept.json?["padding"] == nil && kept.json?["object"] == "list")
+        func count(_ v: JSONValue) -> Int {
+            switch v {
+            case .array(let a): 1 + a.reduce(0) { $0 + count($1) }
+            case .object(let o): 1 + o.values.reduce(0) { $0 + count($1) }
+            default: 1
+            }
+        }
+        #expect(count(kept.json ?? .null) < 100)
+
+        // Sent again by a later case: a new transfer, not a kept copy.
+        _ = await session.exchange(request, for: "c")
+        #expect(await session.log.count == 2)
+        await session.finishCase("c")
+        #expect(await session.held.large == 0)
     }
 }
