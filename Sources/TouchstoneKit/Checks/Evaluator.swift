@@ -44,6 +44,9 @@ struct Evaluator {
         quirks = [:]
     }
 
+    /// Drops the step documents built so far (they hold the answers' parsed trees).
+    mutating func forgetDocuments() { documents = [:] }
+
     mutating func document(_ step: String) -> JSONValue? {
         if let d = documents[step] { return d }
         guard let ex = outcomes[step]?.exchange else { return nil }

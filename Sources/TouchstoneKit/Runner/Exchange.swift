@@ -51,7 +51,17 @@ public struct Exchange: Sendable {
     public var redirects: [RedirectHop] = []
     /// The body (non-stream responses), capped at the request's body limit.
     public var body: [UInt8] = []
-    public var json: JSONValue?
+    /// The body as JSON, nil when it is not JSON (or is a stream). A large body's tree is
+    /// parsed when first asked for and dropped by `dropParsedTree()` (see `ParsedBody`).
+    public var json: JSONValue? {
+        get { parsed.value }
+        set { parsed = ParsedBody(value: newValue) }
+    }
+    private var parsed = ParsedBody(value: nil)
+
+    public init(request: PreparedRequest) {
+        self.request = request
+    }
     public var stream: StreamRecord?
     public var error: TransferError?
     /// `error` in words, naming the fault (`connection reset after headers (HTTP 200)`,
@@ -133,6 +143,14 @@ public struct Exchange: Sendable {
     /// Bytes of each streamed event's data kept by `retained()`.
     static let retainedEventBytes = 256
 
+    /// Sets the body's JSON from `bytes`: parsed at once when they are small, else on demand.
+    mutating func setJSON(parsing bytes: [UInt8]) {
+        parsed = bytes.count > Exchange.retainedBytes ? ParsedBody(parsing: bytes) : ParsedBody(value: parseJSON(bytes))
+    }
+
+    /// Drops a large body's parsed tree (it is parsed again if asked for); small bodies keep theirs.
+    func dropParsedTree() { parsed.drop() }
+
     /// Whether the answer is larger than what a run keeps of it.
     var isLarge: Bool {
         body.count > Exchange.retainedBytes
@@ -183,3 +201,58 @@ public struct Exchange: Sendable {
         }
     }
 }
+
+/// The parsed JSON of a response body. A small body's tree is kept. A large one (over
+/// `Exchange.retainedBytes`) is parsed when first asked for and kept until `drop()`, then
+/// parsed again if asked again: the tree of a 16 MiB body can take hundreds of megabytes, and
+/// a run must not hold one for every answer in flight or waiting for its case's next step.
+/// Copies of an exchange share one `ParsedBody`.
+final class ParsedBody: @unchecked Sendable {
+    private let lock = NSLock()
+    private let source: [UInt8]?
+    private var tree: JSONValue?
+    private var isParsed: Bool
+
+    init(value: JSONValue?) {
+        source = nil
+        tree = value
+        isParsed = true
+    }
+
+    init(parsing bytes: [UInt8]) {
+        source = bytes
+        tree = nil
+        isParsed = false
+    }
+
+    var value: JSONValue? {
+        lock.withLock {
+            if !isParsed, let source {
+                tree = parseJSON(source)
+                isParsed = true
+            }
+            return tree
+        }
+    }
+
+    func drop() {
+        let dropped = lock.withLock { () -> Bool in
+            guard source != nil, isParsed else { return false }
+            tree = nil
+            isParsed = false
+            return true
+        }
+        #if os(Linux)
+        // The tree's million small blocks are free now; hand their pages back to the system
+        // (glibc keeps them per thread arena otherwise, and the peak would add up anyway).
+        if dropped { _ = glibcMallocTrim(0) }
+        #endif
+    }
+}
+
+#if os(Linux)
+/// glibc's `malloc_trim` (not in the Glibc module map).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+

@@ -238,6 +238,7 @@ struct CaseRunner: Sendable {
                     variables[cap.name] = v
                 }
             }
+            ex.dropParsedTree()  // a large answer's tree is parsed again when the rules look into it
         }
 
         // Verdict rules: first match wins.
@@ -279,6 +280,9 @@ struct CaseRunner: Sendable {
         if let chosen {
             for (k, v) in chosen.quirks { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
         }
+        // The rules are decided: no large answer's tree is kept past this point.
+        evaluator.forgetDocuments()
+        for o in outcomes.values { o.exchange?.dropParsedTree() }
         for (k, v) in quirks { await session.setQuirk(k, v) }
         guard c.feature != nil else { return nil }
 

@@ -78,6 +78,7 @@ actor Session {
         let ex = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         inflight[key]?.large = ex.isLarge
         log.append(ex.retained())
+        ex.dropParsedTree()  // parsed again by the cases that look into it
         return ex
     }
 
