@@ -200,13 +200,15 @@ struct FaultTests {
     /// feature's detail names the fault; each untested one names its broken prerequisite; the
     /// JSON report parses back; the JUnit report validates against both XSDs; the key appears
     /// nowhere.
+    /// `fault-padded-bodies` is left out: a whole probe of 15 MiB answers in this process
+    /// would starve the others running beside it. `HostileInputTests` covers what it is for (a
+    /// run holds large answers only while their cases run); its verdicts (all the reference's)
+    /// were measured with the CLI (docs/security.md).
     @Test("each fault personality earns its expected verdicts, with the fault named in the detail",
-          arguments: Personalities.faults.map(\.name))
+          arguments: Personalities.faults.filter { $0.fault?.kind != .paddedBodies }.map(\.name))
     func verdicts(name: String) async throws {
         let p = try #require(Personalities.named(name))
-        // Padded bodies are valid under the CLI's 16 MiB cap (the 2 MiB one would cut them).
-        let cap = p.fault?.kind == .paddedBodies ? 16 << 20 : Self.cap
-        let report = try await Probing.probe(p, options: ProbeOptions(timeout: Self.timeout(p), maxBodyBytes: cap))
+        let report = try await Probing.probe(p, options: ProbeOptions(timeout: Self.timeout(p), maxBodyBytes: Self.cap))
         let mismatches = Probing.mismatches(report, p.expected)
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
 
