@@ -22,7 +22,7 @@ public enum YAMLBudget {
 
     /// The message for a document over the budget.
     public static let message =
-        "this document expands to more than \(maxNodes) YAML nodes (an alias counts at the size of what it names); write fewer aliases or nest them less"
+        "this document has more than \(maxNodes) YAML nodes once its aliases are expanded (an alias counts at the size of what it names); write fewer aliases, nest them less, or split the file"
 
     /// A node as written: a block mapping and its first key start at the same mark, so the
     /// kind tells them apart.

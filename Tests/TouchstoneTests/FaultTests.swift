@@ -176,8 +176,9 @@ struct FaultTests {
         case .paddedBodies:
             #expect(got.error == nil && got.head?.status == 200, "\(String(describing: got.error))")
             #expect(got.body.count > 15 << 20 && got.body.count < 16 << 20, "\(got.body.count) bytes")
-            let json = try JSONValue(parsing: text)
-            #expect(json["padding"]?.arrayValue?.count == (15 << 20) / 9 && json["data"]?.arrayValue?.isEmpty == false)
+            // Not parsed here (seconds of a debug build's time, which the servers beside it need).
+            #expect(text.hasPrefix(#"{"padding":[{"a":[]},{"a":[]},"#) && text.hasSuffix(#""object":"list"}"#))
+            #expect(text.contains(#"{"a":[]}],"data":[{"#))
         case .wrongContentType:
             #expect(got.head?.headers.value(for: "content-type") == "application/json")
             #expect(text.hasPrefix("data: {") && text.contains("data: [DONE]"))

@@ -40,14 +40,9 @@ struct Delivery: Sendable {
     /// What `paddedBodies` inserts after the opening brace of a 2xx JSON object: a `padding`
     /// member of small objects, 15 MiB in all (under the prober's 16 MiB cap).
     static let padding: [UInt8] = {
-        let item = Array(#"{"a":[]},"#.utf8)
-        let count = (15 << 20) / item.count
-        var out = Array(#""padding":["#.utf8)
-        out.reserveCapacity(count * item.count + 32)
-        for _ in 0..<count { out += item }
-        out.removeLast()  // the last comma
-        out += Array("],".utf8)
-        return out
+        let item = #"{"a":[]},"#
+        let items = String(repeating: item, count: (15 << 20) / item.utf8.count).dropLast()  // the last comma
+        return Array(#""padding":["#.utf8) + Array(items.utf8) + Array("],".utf8)
     }()
 }
 
