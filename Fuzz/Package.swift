@@ -21,6 +21,12 @@ let package = Package(
         .executableTarget(name: "FuzzSuiteLoader", dependencies: [
             "FuzzDriver", .product(name: "TouchstoneKit", package: "Touchstone"),
         ]),
+        .executableTarget(name: "FuzzTargetsFile", dependencies: [
+            "FuzzDriver", .product(name: "TouchstoneKit", package: "Touchstone"),
+        ]),
+        .executableTarget(name: "FuzzExpectations", dependencies: [
+            "FuzzDriver", .product(name: "TouchstoneKit", package: "Touchstone"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

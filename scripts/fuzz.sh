@@ -3,11 +3,12 @@
 #
 #   scripts/fuzz.sh [SECONDS-PER-TARGET] [TARGET...]     default: 60 s, every target
 #
-# Targets: SSEParser, JSONPath, SuiteLoader. Environment:
+# Targets: SSEParser, JSONPath, SuiteLoader, TargetsFile, Expectations. Environment:
 #   FUZZ_OUT       where corpora grow and crashes land (default .build-fuzz-run, ignored by git)
 #   FUZZ_SCRATCH   the build directory (default .build-fuzz-targets)
 #   FUZZ_SANITIZE  `fuzzer,address` (default) or `fuzzer` (faster, no AddressSanitizer)
-#   FUZZ_RSS_MB    memory limit per target in MB (default 2048)
+#   FUZZ_RSS_MB    memory limit per target in MB (default 2048; the YAML readers, whose
+#                  alias bombs must be refused before they grow, 1024)
 #
 # Prints executions per target (libFuzzer's stat::number_of_executed_units) and exits non-zero
 # when any target crashed, hung (-timeout) or ran out of memory; the input is kept in
@@ -18,15 +19,16 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(SSEParser JSONPath SuiteLoader); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(SSEParser JSONPath SuiteLoader TargetsFile Expectations); fi
 out="${FUZZ_OUT:-.build-fuzz-run}"
 scratch="${FUZZ_SCRATCH:-.build-fuzz-targets}"
 sanitize="${FUZZ_SANITIZE:-fuzzer,address}"
-rss="${FUZZ_RSS_MB:-2048}"
 
 case "$seconds" in ''|*[!0-9]*) echo "fuzz: SECONDS-PER-TARGET must be a whole number, got '$seconds'" >&2; exit 2 ;; esac
 for t in "${targets[@]}"; do
-    case "$t" in SSEParser|JSONPath|SuiteLoader) ;; *) echo "fuzz: unknown target '$t' (SSEParser, JSONPath, SuiteLoader)" >&2; exit 2 ;; esac
+    case "$t" in SSEParser|JSONPath|SuiteLoader|TargetsFile|Expectations) ;;
+        *) echo "fuzz: unknown target '$t' (SSEParser, JSONPath, SuiteLoader, TargetsFile, Expectations)" >&2; exit 2 ;;
+    esac
 done
 
 echo "fuzz: building (release, -sanitize=$sanitize)" >&2
@@ -38,7 +40,9 @@ bin="$(swift build -c release --package-path Fuzz --scratch-path "$scratch" --sh
 echo "fuzz: built in $(( $(date +%s) - build_start )) s" >&2
 
 # The longest input libFuzzer may generate: suite files are larger than streams and paths.
-max_len() { case "$1" in SuiteLoader) echo 16384 ;; *) echo 4096 ;; esac; }
+max_len() { case "$1" in SuiteLoader|TargetsFile|Expectations) echo 16384 ;; *) echo 4096 ;; esac; }
+# The memory limit: tighter for the YAML readers, so an alias bomb that grew fails the run.
+rss_mb() { case "$1" in SuiteLoader|TargetsFile|Expectations) echo "${FUZZ_RSS_MB:-1024}" ;; *) echo "${FUZZ_RSS_MB:-2048}" ;; esac; }
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}"
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
@@ -52,6 +56,7 @@ for t in "${targets[@]}"; do
     before=$(find "$crashes" -type f | wc -l)
     echo "fuzz: $t for $seconds s (log: $log)" >&2
     status=0
+    rss="$(rss_mb "$t")"
     # The first directory is the working corpus (new inputs go there); the seeds are read only.
     "$bin/Fuzz$t" "$corpus" "Fuzz/corpus/$t" \
         -dict="Fuzz/dict/$t.dict" -max_total_time="$seconds" -timeout=10 -rss_limit_mb="$rss" \

@@ -45,6 +45,7 @@ struct FaultTests {
         "fault-wrong-content-type": "content-type application/json, expected text/event-stream",
         "fault-hostile-retry-after": "HTTP 429: Rate limit reached (after 2 retries: 429, 429)",
         "fault-absurd-usage": "usage is inconsistent: 9223372036854775807 + 9000000000000000000 overflows",
+        "fault-padded-bodies": "",
     ]
 
     static func timeout(_ p: Personality) -> Double {
@@ -56,10 +57,9 @@ struct FaultTests {
 
     // MARK: The emulator: each fault on the wire, as libcurl meets it
 
-    @Test("the catalogue: 19 fault personalities, all 44 ids each, reachable by name, not in `all`")
+    @Test("the catalogue: fault personalities with unique names, every feature id each, reachable by name, not in `all`")
     func catalogue() {
-        #expect(Personalities.faults.count == 19)
-        #expect(Set(Personalities.faults.map(\.name)).count == 19)
+        #expect(Personalities.faults.count == Set(Personalities.faults.map(\.name)).count)
         #expect(Set(Personalities.faults.compactMap(\.fault?.kind)) == Set(Fault.Kind.allCases))
         #expect(Set(Self.faultWords.keys) == Set(Personalities.faults.map(\.name)))
         for p in Personalities.faults {
@@ -68,8 +68,9 @@ struct FaultTests {
             #expect(Personalities.named(p.name)?.fault == p.fault)
             #expect(!Personalities.all.contains { $0.name == p.name })
             // The rule: out of scope, the reference verdicts.
+            // Padded bodies are valid answers: every verdict is the reference's.
             let changed = p.expected.filter { $0.value != Personalities.reference.expected[$0.key] }
-            #expect(!changed.isEmpty && changed.values.allSatisfy { $0 == .broken || $0 == .untested }, "\(p.name)")
+            #expect(changed.isEmpty == (p.fault?.kind == .paddedBodies) && changed.values.allSatisfy { $0 == .broken || $0 == .untested }, "\(p.name)")
         }
     }
 
@@ -92,15 +93,17 @@ struct FaultTests {
         case .slowDrip: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 6)
         default: Timeouts(connect: 30, firstByte: 60, idle: 60, total: 60)
         }
+        // Padded bodies fit under the prober's 16 MiB cap, not under 1 MiB.
+        let cap = fault.kind == .paddedBodies ? 16 << 20 : 1 << 20
         func request(_ scope: Fault.Scope, limits: Timeouts? = nil) -> HTTPRequest {
             let timeouts = limits ?? faultLimits
             func post(_ path: String, _ body: String) -> HTTPRequest {
                 HTTPRequest(method: "POST", url: base + path, headers: key, body: Array(body.utf8), timeouts: timeouts,
-                            maxBodyBytes: 1 << 20)
+                            maxBodyBytes: cap)
             }
             switch scope {
             case .models:
-                return HTTPRequest(url: base + "/models", headers: key, timeouts: timeouts, maxBodyBytes: 1 << 20)
+                return HTTPRequest(url: base + "/models", headers: key, timeouts: timeouts, maxBodyBytes: cap)
             case .streams where fault.kind == .absurdUsage:
                 return post("/chat/completions", #"{"model":"emulator-chat","messages":[{"role":"user","content":"Hi"}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":8}"#)
             case .streams:
@@ -173,6 +176,12 @@ struct FaultTests {
             #expect(try JSONValue(parsing: text)["error"]?["type"] == "server_error")
         case .redirectLoop:
             #expect(got.error == .tooManyRedirects)
+        case .paddedBodies:
+            #expect(got.error == nil && got.head?.status == 200, "\(String(describing: got.error))")
+            #expect(got.body.count > 15 << 20 && got.body.count < 16 << 20, "\(got.body.count) bytes")
+            // Not parsed here (seconds of a debug build's time, which the servers beside it need).
+            #expect(text.hasPrefix(#"{"padding":[{"a":[]},{"a":[]},"#) && text.hasSuffix(#""object":"list"}"#))
+            #expect(text.contains(#"{"a":[]}],"data":[{"#))
         case .wrongContentType:
             #expect(got.head?.headers.value(for: "content-type") == "application/json")
             #expect(text.hasPrefix("data: {") && text.contains("data: [DONE]"))
@@ -201,8 +210,12 @@ struct FaultTests {
     /// feature's detail names the fault; each untested one names its broken prerequisite; the
     /// JSON report parses back; the JUnit report validates against both XSDs; the key appears
     /// nowhere.
+    /// `fault-padded-bodies` is left out: a whole probe of 15 MiB answers in this process
+    /// would starve the others running beside it. `HostileInputTests` covers what it is for (a
+    /// run holds large answers only while their cases run); its verdicts (all the reference's)
+    /// were measured with the CLI (docs/security.md).
     @Test("each fault personality earns its expected verdicts, with the fault named in the detail",
-          arguments: Personalities.faults.map(\.name))
+          arguments: Personalities.faults.filter { $0.fault?.kind != .paddedBodies }.map(\.name))
     func verdicts(name: String) async throws {
         let p = try #require(Personalities.named(name))
         let report = try await Probing.probe(p, options: ProbeOptions(timeout: Self.timeout(p), maxBodyBytes: Self.cap))

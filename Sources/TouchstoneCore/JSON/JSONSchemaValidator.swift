@@ -43,8 +43,17 @@ public struct JSONSchemaValidator: Sendable {
         var path: [JSONPath.Segment] = []
         var errors: [JSONSchemaError] = []
         run.validate(instance, schema, path: &path, errors: &errors, refHops: 0)
+        if let pattern = run.costly {
+            // Not a verdict on the instance: the schema's own pattern could not be evaluated.
+            errors.insert(JSONSchemaError(instancePath: "$", keyword: JSONSchemaValidator.budgetKeyword,
+                                          message: RegexBudget.tooCostly(pattern)), at: 0)
+        }
         return errors
     }
+
+    /// The keyword of the error that says a `pattern` ran out of its `RegexBudget`: the
+    /// validation could not decide.
+    public static let budgetKeyword = "pattern budget"
 
     public func isValid(_ instance: JSONValue) -> Bool {
         validate(instance).isEmpty
@@ -106,9 +115,21 @@ private final class ValidationRun {
         return compiled
     }
 
+    /// Every `pattern` and `patternProperties` match of one validation shares one budget.
+    var budget = RegexBudget()
+    /// The pattern that ran out of budget, once one did (reported once).
+    var costly: String? = nil
+
+    /// Whether `s` matches; nil for an invalid pattern. A pattern too costly on this text
+    /// counts as a match (nothing is concluded from it) and is reported once by `validate`.
     func matches(_ pattern: String, _ s: String) -> Bool? {
         guard let re = regex(pattern) else { return nil }
-        return re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+        do {
+            return try budget.firstMatch(re, in: s)
+        } catch {
+            if costly == nil { costly = pattern }
+            return true
+        }
     }
 
     func isValid(_ instance: JSONValue, _ schema: JSONValue, path: inout [JSONPath.Segment], refHops: Int) -> (Bool, [JSONSchemaError]) {

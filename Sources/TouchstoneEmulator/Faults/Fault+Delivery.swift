@@ -36,6 +36,14 @@ struct Delivery: Sendable {
 
     /// The size of `hugeBody`'s body: 50 MiB.
     static let hugeBodyBytes = 50 << 20
+
+    /// What `paddedBodies` inserts after the opening brace of a 2xx JSON object: a `padding`
+    /// member of small objects, 15 MiB in all (under the prober's 16 MiB cap).
+    static let padding: [UInt8] = {
+        let item = #"{"a":[]},"#
+        let items = String(repeating: item, count: (15 << 20) / item.utf8.count).dropLast()  // the last comma
+        return Array(#""padding":["#.utf8) + Array(items.utf8) + Array("],".utf8)
+    }()
 }
 
 extension Fault {
@@ -53,6 +61,7 @@ extension Fault {
             if hit { head += Array("x-touchstone-fault: before".utf8) + [0] + Array("after".utf8) + [13, 10] }
             return Delivery(reply: rewritten, extraHead: head)
         }
+        if kind == .paddedBodies { return Delivery(reply: reply.padded()) }
         guard hit else { return Delivery(reply: reply) }
         switch kind {
         case .refused:
@@ -88,6 +97,8 @@ extension Fault {
         case .redirectLoop:
             return Delivery(reply: .full(status: 307, headers: [("location", request.target), ("content-type", "text/plain")],
                                          body: Array("Temporary Redirect\n".utf8)))
+        case .paddedBodies:
+            return Delivery(reply: reply)  // handled above
         case .wrongContentType:
             let wrong = reply.isStream ? "application/json" : "text/html; charset=utf-8"
             return Delivery(reply: reply.replacingHeader("content-type", with: wrong))
@@ -136,6 +147,18 @@ extension Fault {
 }
 
 extension Reply {
+    /// A 2xx JSON object body with `Delivery.padding` as its first member; any other reply as is.
+    func padded() -> Reply {
+        guard case .full(let status, let headers, let body) = self, (200..<300).contains(status),
+              let open = body.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+              body[open] == UInt8(ascii: "{") else { return self }
+        var out = body
+        // An empty object gets the padding without the comma that would follow it.
+        let rest = body[(open + 1)...].first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+        out.insert(contentsOf: rest == UInt8(ascii: "}") ? Delivery.padding.dropLast() : Delivery.padding[...], at: open + 1)
+        return .full(status: status, headers: headers, body: out)
+    }
+
     var isStream: Bool {
         if case .stream = self { return true }
         return false

@@ -63,6 +63,10 @@ public struct Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         /// 9223372036854775807 and `completion_tokens` 9000000000000000000, whose sum
         /// overflows (`total_tokens` 1).
         case absurdUsage
+        /// Every 2xx JSON body (not only those in scope) padded to about 15 MiB, under the
+        /// prober's 16 MiB cap, with a `padding` member: 1.7 million small objects
+        /// (`{"a":[]}`). The answers stay valid; only their size is hostile.
+        case paddedBodies
     }
 
     /// The requests a fault hits; every other request is answered normally.

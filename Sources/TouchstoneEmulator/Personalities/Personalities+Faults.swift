@@ -30,7 +30,7 @@ extension Personalities {
         faultRefused, faultResetAfterHeaders, faultCloseMidBody, faultCloseMidStream, faultNotHTTP,
         faultStallBeforeHeaders, faultStallMidStream, faultSlowDrip, faultHugeBody, faultEndlessStream,
         faultTruncatedChunked, faultControlBytesInContent, faultControlBytesInHeaders, faultHTMLErrorPage,
-        faultErrorInside200, faultRedirectLoop, faultWrongContentType, faultHostileRetryAfter, faultAbsurdUsage,
+        faultErrorInside200, faultRedirectLoop, faultWrongContentType, faultHostileRetryAfter, faultAbsurdUsage, faultPaddedBodies,
     ]
 
     /// The reference, with `fault` injected.
@@ -135,4 +135,10 @@ extension Personalities {
     public static let faultAbsurdUsage = faulty(
         "fault-absurd-usage", "Streamed chat: the usage chunk says 9223372036854775807 prompt and 9e18 completion tokens.",
         Fault(.absurdUsage, scope: .streams), expected: expecting(["stream.include_usage": .broken]))
+
+    /// Valid answers, only huge: every feature keeps the reference verdict, and the prober's
+    /// memory stays bounded by what its checks need (the body cap is per body, not per run).
+    public static let faultPaddedBodies = faulty(
+        "fault-padded-bodies", "Every 2xx JSON body padded to ~15 MiB with 1.7 million small objects (valid, just huge).",
+        Fault(.paddedBodies, scope: .models), expected: expecting([:]))
 }

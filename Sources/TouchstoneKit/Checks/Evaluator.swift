@@ -21,6 +21,11 @@ struct Evaluator {
     var messages: [String] = []
     var failures: [String] = []
     var quirks: [String: JSONValue] = [:]
+    /// Why a condition could not be decided (a user's regular expression ran out of its
+    /// budget, or the run was stopped while it ran): the case is `untested`, not judged.
+    var undecided: String? = nil
+    /// The regular-expression work this case may still spend.
+    private var regexBudget = RegexBudget()
     private var documents: [String: JSONValue] = [:]
 
     init(outcomes: [String: StepOutcome], defaultStep: String?, features: [String: Verdict], log: [Exchange],
@@ -38,6 +43,9 @@ struct Evaluator {
         failures = []
         quirks = [:]
     }
+
+    /// Drops the step documents built so far (they hold the answers' parsed trees).
+    mutating func forgetDocuments() { documents = [:] }
 
     mutating func document(_ step: String) -> JSONValue? {
         if let d = documents[step] { return d }
@@ -118,8 +126,14 @@ struct Evaluator {
                 return false
             }
             for a in list {
-                if let why = Assertions.failure(of: a, in: doc) {
-                    failures.append(why)
+                do {
+                    if let why = try Assertions.failure(of: a, in: doc, budget: &regexBudget) {
+                        failures.append(why)
+                        return false
+                    }
+                } catch {
+                    if undecided == nil { undecided = error.reason }
+                    failures.append(error.reason)
                     return false
                 }
             }
@@ -165,15 +179,25 @@ struct Evaluator {
 
 /// Evaluates one assertion; returns why it failed, or nil when it holds.
 enum Assertions {
-    static func failure(of a: Assertion, in doc: JSONValue) -> String? {
+    /// An assertion that could not be decided: its regular expression (or a schema's
+    /// `pattern`) ran out of budget, or the run was stopped while it ran.
+    struct Undecided: Error {
+        let reason: String
+    }
+
+    static func failure(of a: Assertion, in doc: JSONValue, budget: inout RegexBudget) throws(Undecided) -> String? {
         let values = a.path.evaluate(doc)
         if case .exists(let expected) = a.op {
             if values.isEmpty == expected { return expected ? "`\(a.pathText)` is missing" : "`\(a.pathText)` is present" }
             return nil
         }
         guard !values.isEmpty else { return "`\(a.pathText)` is missing" }
+        // A pattern is compiled once per assertion, not once per value.
+        var compiled: NSRegularExpression? = nil
+        if case .matches(let pattern) = a.op { compiled = try? NSRegularExpression(pattern: pattern) }
         for v in values {
-            if let why = failure(of: a.op, value: v) { return "`\(a.pathText)` \(why)" }
+            if Task.isCancelled { throw Undecided(reason: "the run was stopped while `\(a.pathText)` was checked") }
+            if let why = try failure(of: a.op, value: v, regex: compiled, budget: &budget) { return "`\(a.pathText)` \(why)" }
         }
         return nil
     }
@@ -182,7 +206,8 @@ enum Assertions {
         TextSanitizer.oneLine(v.serialized(sortedKeys: true), limit: 80)
     }
 
-    static func failure(of op: Assertion.Operator, value v: JSONValue) -> String? {
+    static func failure(of op: Assertion.Operator, value v: JSONValue, regex: NSRegularExpression?,
+                        budget: inout RegexBudget) throws(Undecided) -> String? {
         switch op {
         case .exists: return nil
         case .equals(let e): return equal(v, e) ? nil : "is \(show(v)), expected \(show(e))"
@@ -194,9 +219,14 @@ enum Assertions {
             return ok ? nil : "is \(t), expected \(types.joined(separator: " or "))"
         case .matches(let pattern):
             guard let s = v.stringValue else { return "is \(v.typeName), expected a string matching /\(pattern)/" }
-            let re = try? NSRegularExpression(pattern: pattern)
-            let found = re?.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
-            return found ? nil : "does not match /\(pattern)/"
+            guard let re = regex ?? (try? NSRegularExpression(pattern: pattern)) else { return "does not match /\(pattern)/" }
+            do {
+                return try budget.firstMatch(re, in: s) ? nil : "does not match /\(pattern)/"
+            } catch .tooCostly {
+                throw Undecided(reason: RegexBudget.tooCostly(pattern))
+            } catch {
+                throw Undecided(reason: "the run was stopped while /\(TextSanitizer.oneLine(pattern, limit: 60))/ was evaluated")
+            }
         case .contains(let needle):
             switch v {
             case .string(let s):
@@ -224,6 +254,9 @@ enum Assertions {
             var instance = v
             if case .string(let s) = v, let parsed = try? JSONParser.parse(s) { instance = parsed }
             let errors = JSONSchemaValidator.validate(instance, against: schema)
+            if let costly = errors.first(where: { $0.keyword == JSONSchemaValidator.budgetKeyword }) {
+                throw Undecided(reason: costly.message)
+            }
             return errors.isEmpty ? nil : "does not validate: \(errors.first!)"
         case .compare(let op, let bound):
             guard let n = v.numberValue else { return "is \(v.typeName), expected a number" }

@@ -40,7 +40,7 @@ struct Preflight: Sendable {
     /// then passes, and the taxonomy ends every feature `untested` with the reason).
     func run(control: RunControl, deadline: Deadline?) async -> PreflightOutcome {
         let checks = self
-        return await withTaskGroup(of: PreflightOutcome?.self) { group in
+        let outcome = await withTaskGroup(of: PreflightOutcome?.self) { group in
             group.addTask { await checks.check() }
             group.addTask {
                 await withTaskGroup(of: Void.self) { watch in
@@ -61,15 +61,22 @@ struct Preflight: Sendable {
             return first ?? PreflightOutcome(target: target, report: PreflightReport(status: .passed,
                                                                                   notes: ["preflight cut short: \(control.stopReason ?? "the run was stopped")"]))
         }
+        // Its answers are shared with the taxonomy's identical requests; it uses them no more.
+        await session.finishCase(Self.caseID)
+        return outcome
     }
 
     // MARK: The checks
+
+    /// The name the preflight's requests go by in the session's sharing.
+    static let caseID = "preflight"
 
     func check() async -> PreflightOutcome {
         var sent: [(step: String, exchange: Exchange)] = []
         func send(_ step: String, _ template: RequestTemplate, on t: Target) async -> Exchange? {
             guard let request = try? RequestBuilder(target: t, steps: steps).build(template, variables: [:]) else { return nil }
-            let ex = await session.exchange(request)
+            // Shared with the taxonomy's identical requests, as one more user of them.
+            let ex = await session.exchange(request, for: Self.caseID)
             sent.append((step, ex))
             return ex
         }

@@ -54,7 +54,17 @@ public struct Exchange: Sendable {
     public var redirects: [RedirectHop] = []
     /// The body (non-stream responses), capped at the request's body limit.
     public var body: [UInt8] = []
-    public var json: JSONValue?
+    /// The body as JSON, nil when it is not JSON (or is a stream). A large body's tree is
+    /// parsed when first asked for and dropped by `dropParsedTree()` (see `ParsedBody`).
+    public var json: JSONValue? {
+        get { parsed.value }
+        set { parsed = ParsedBody(value: newValue) }
+    }
+    private var parsed = ParsedBody(value: nil)
+
+    public init(request: PreparedRequest) {
+        self.request = request
+    }
     public var stream: StreamRecord?
     public var error: TransferError?
     /// `error` in words, naming the fault (`connection reset after headers (HTTP 200)`,
@@ -133,4 +143,127 @@ public struct Exchange: Sendable {
         }
         return 0
     }
+
+    // MARK: What a run keeps
+
+    /// Body bytes (or streamed data bytes) above which an answer is large: the session log
+    /// keeps it outlined (`retained()`), and it is not kept for sharing once the cases that
+    /// used it finished.
+    static let retainedBytes = 64 << 10
+
+    /// Bytes of each streamed event's data kept by `retained()`.
+    static let retainedEventBytes = 256
+
+    /// Sets the body's JSON from `bytes`: parsed at once when they are small, else on demand.
+    mutating func setJSON(parsing bytes: [UInt8]) {
+        parsed = bytes.count > Exchange.retainedBytes ? ParsedBody(parsing: bytes) : ParsedBody(value: parseJSON(bytes))
+    }
+
+    /// Drops a large body's parsed tree (it is parsed again if asked for); small bodies keep theirs.
+    func dropParsedTree() { parsed.drop() }
+
+    /// Whether the answer is larger than what a run keeps of it.
+    var isLarge: Bool {
+        body.count > Exchange.retainedBytes
+            || (stream?.events.reduce(0) { $0 + $1.data.utf8.count } ?? 0) > Exchange.retainedBytes
+    }
+
+    /// The exchange as the session log keeps it for the rest of the run. A small answer is kept
+    /// whole. A large one keeps its status, headers, request and counts, the first 64 KiB of its
+    /// body, and of its JSON (and of each streamed event) only the outline the log's readers use
+    /// (`outline`): the parsed tree of a 16 MiB body can take hundreds of megabytes.
+    func retained() -> Exchange {
+        guard isLarge else { return self }
+        var out = self
+        out.body = Array(body.prefix(Exchange.retainedBytes))
+        out.json = json.map { Exchange.outline($0) }
+        if var s = stream {
+            for i in s.events.indices {
+                if s.events[i].data.utf8.count > Exchange.retainedEventBytes {
+                    s.events[i].data = String(decoding: s.events[i].data.utf8.prefix(Exchange.retainedEventBytes), as: UTF8.self)
+                }
+                s.events[i].json = s.events[i].json.map { Exchange.outline($0) }
+            }
+            out.stream = s
+        }
+        return out
+    }
+
+    /// Members of an answer the session log's readers look at (quirk observers, error
+    /// envelopes, token counts): everything else of a large answer is dropped.
+    static let outlineKeys: Set<String> = [
+        "id", "object", "model", "choices", "index", "message", "delta", "role", "content", "reasoning_content",
+        "reasoning", "finish_reason", "usage", "prompt_tokens", "completion_tokens", "output_tokens",
+        "total_tokens", "error", "type", "code", "param", "detail", "title", "status",
+    ]
+
+    /// A bounded outline of a JSON value: objects keep only `outlineKeys`, arrays their first
+    /// element, strings their first 4,096 characters, eight levels at most.
+    static func outline(_ v: JSONValue, depth: Int = 0) -> JSONValue {
+        guard depth < 8 else { return .null }
+        switch v {
+        case .string(let s): return s.count > 4096 ? .string(String(s.prefix(4096))) : v
+        case .array(let a): return .array(a.prefix(1).map { outline($0, depth: depth + 1) })
+        case .object(let o):
+            var out: [String: JSONValue] = [:]
+            for key in outlineKeys { if let m = o[key] { out[key] = outline(m, depth: depth + 1) } }
+            return .object(out)
+        default: return v
+        }
+    }
 }
+
+/// The parsed JSON of a response body. A small body's tree is kept. A large one (over
+/// `Exchange.retainedBytes`) is parsed when first asked for and kept until `drop()`, then
+/// parsed again if asked again: the tree of a 16 MiB body can take hundreds of megabytes, and
+/// a run must not hold one for every answer in flight or waiting for its case's next step.
+/// Copies of an exchange share one `ParsedBody`.
+final class ParsedBody: @unchecked Sendable {
+    private let lock = NSLock()
+    private let source: [UInt8]?
+    private var tree: JSONValue?
+    private var isParsed: Bool
+
+    init(value: JSONValue?) {
+        source = nil
+        tree = value
+        isParsed = true
+    }
+
+    init(parsing bytes: [UInt8]) {
+        source = bytes
+        tree = nil
+        isParsed = false
+    }
+
+    var value: JSONValue? {
+        lock.withLock {
+            if !isParsed, let source {
+                tree = parseJSON(source)
+                isParsed = true
+            }
+            return tree
+        }
+    }
+
+    func drop() {
+        let dropped = lock.withLock { () -> Bool in
+            guard source != nil, isParsed else { return false }
+            tree = nil
+            isParsed = false
+            return true
+        }
+        #if os(Linux)
+        // The tree's million small blocks are free now; hand their pages back to the system
+        // (glibc keeps them per thread arena otherwise, and the peak would add up anyway).
+        if dropped { _ = glibcMallocTrim(0) }
+        #endif
+    }
+}
+
+#if os(Linux)
+/// glibc's `malloc_trim` (not in the Glibc module map).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+

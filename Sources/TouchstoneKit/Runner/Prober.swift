@@ -211,10 +211,13 @@ struct CaseRunner: Sendable {
             var evaluator = Evaluator(outcomes: outcomes, defaultStep: step.id, features: features, log: [],
                                       variables: vars.merging(variables) { _, captured in captured })
             if !evaluator.holds(step.runIf) {
+                if let why = evaluator.undecided { return Task.isCancelled ? cut() : untested("not decided: \(why)") }
                 outcomes[step.id] = .skipped("condition not met")
                 continue
             }
-            guard let variant = step.variants.first(where: { evaluator.holds($0.condition) }) else {
+            let variant = step.variants.first(where: { evaluator.holds($0.condition) })
+            if let why = evaluator.undecided { return Task.isCancelled ? cut() : untested("not decided: \(why)") }
+            guard let variant else {
                 outcomes[step.id] = .skipped("no variant applies")
                 continue
             }
@@ -229,7 +232,7 @@ struct CaseRunner: Sendable {
                 continue
             }
             if Task.isCancelled { return cut() }
-            let ex = await session.exchange(prepared)
+            let ex = await session.exchange(prepared, for: c.id)
             if ex.error == .cancelled {
                 return cut([EvidenceBuilder.make(step: step.id, ex, redactor: redactor, target: target)])
             }
@@ -245,6 +248,7 @@ struct CaseRunner: Sendable {
                     variables[cap.name] = v
                 }
             }
+            ex.dropParsedTree()  // a large answer's tree is parsed again when the rules look into it
         }
 
         // Verdict rules: first match wins.
@@ -268,6 +272,14 @@ struct CaseRunner: Sendable {
             }
             if firstFailures.isEmpty { firstFailures = evaluator.failures }
         }
+        // A check that could not decide (a regular expression over budget, or the run stopped
+        // while it ran) leaves the feature undecided rather than judged by the next rule.
+        if let why = evaluator.undecided {
+            if Task.isCancelled { return cut(evidence(outcomes)) }
+            var r = untested("not decided: \(why)")
+            r.evidence = evidence(outcomes)
+            return r
+        }
         for rule in c.quirks {
             evaluator.startRule()
             if evaluator.holds(rule.condition) {
@@ -278,6 +290,9 @@ struct CaseRunner: Sendable {
         if let chosen {
             for (k, v) in chosen.quirks { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
         }
+        // The rules are decided: no large answer's tree is kept past this point.
+        evaluator.forgetDocuments()
+        for o in outcomes.values { o.exchange?.dropParsedTree() }
         for (k, v) in quirks { await session.setQuirk(k, v) }
         guard c.feature != nil else { return nil }
 
@@ -296,15 +311,20 @@ struct CaseRunner: Sendable {
             let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
             detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
         }
-        let evidence = c.steps.compactMap { s -> Evidence? in
-            guard let ex = outcomes[s.id]?.exchange else { return nil }
-            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor, target: target)
-        }
+        let evidence = evidence(outcomes)
         let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
         return FeatureResult(verdict: verdict, detail: redactor.redact(TextSanitizer.oneLine(redactor.redact(detail), limit: 300)),
                              evidence: evidence, suite: c.suite, caseID: c.id,
                              seconds: (ContinuousClock.now - started).milliseconds / 1000,
                              latency: subject.flatMap(Latency.figures))
+    }
+
+    /// The evidence of every step that was sent (bounded excerpts, redacted).
+    func evidence(_ outcomes: [String: StepOutcome]) -> [Evidence] {
+        testCase.steps.compactMap { s -> Evidence? in
+            guard let ex = outcomes[s.id]?.exchange else { return nil }
+            return EvidenceBuilder.make(step: s.id, ex, redactor: redactor, target: target)
+        }
     }
 
     func render(_ v: JSONValue, outcomes: [String: StepOutcome], variables: [String: JSONValue]) -> JSONValue {

@@ -12,6 +12,10 @@ struct RequestBuilder: Sendable {
     /// Variables every template may use.
     static let builtinVariables: Set<String> = ["model", "embedding_model", "base_url", "target", "bogus_key"]
 
+    /// The longest `extends` chain (links from a step to its last base): the runner refuses a
+    /// deeper one and the suite loader reports it with file and line.
+    static let maxExtendsDepth = 16
+
     struct MissingVariable: Error { let name: String }
 
     /// Characters left as they are in a substituted path segment (RFC 3986 unreserved).
@@ -71,7 +75,7 @@ struct RequestBuilder: Sendable {
     /// Applies `extends` chains: the base request, then this template's own fields on top.
     private func flatten(_ t: RequestTemplate, depth: Int) throws -> RequestTemplate {
         guard let ext = t.extends else { return t }
-        guard depth < 16, let base = steps[ext] else { throw MissingVariable(name: "extends \(ext)") }
+        guard depth < RequestBuilder.maxExtendsDepth, let base = steps[ext] else { throw MissingVariable(name: "extends \(ext)") }
         var out = try flatten(base, depth: depth + 1)
         if let m = t.method { out.method = m }
         if !t.path.isEmpty { out.path = t.path }

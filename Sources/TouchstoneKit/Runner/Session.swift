@@ -7,7 +7,17 @@ import TouchstoneHTTP
 actor Session {
     private var results: [String: FeatureResult] = [:]
     private var waiters: [String: [CheckedContinuation<FeatureResult, Never>]] = [:]
-    private var inflight: [String: Task<Exchange, Never>] = [:]
+    /// Requests sent, by fingerprint: the transfer, the cases that used its answer and not
+    /// finished yet, and whether the answer is large (`Exchange.isLarge`).
+    private struct Shared {
+        var task: Task<Exchange, Never>
+        var users: Set<String>
+        var large = false
+    }
+
+    private var inflight: [String: Shared] = [:]
+    /// The fingerprints each unfinished case used, released when it finishes.
+    private var usedBy: [String: [String]] = [:]
     private(set) var log: [Exchange] = []
     private(set) var quirks: [String: JSONValue] = [:]
     private let transport: Transport
@@ -29,7 +39,16 @@ actor Session {
     private var finishedCases = Set<String>()
     private var caseWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
+    /// Marks a case finished: its waiters go on, and the answers it used are released. A large
+    /// answer no unfinished case uses is dropped (the cap is per body, not per run: a run must
+    /// not keep every 16 MiB answer and its parsed tree); a later identical request sends it
+    /// again. Small answers stay shared for the whole run.
     func finishCase(_ id: String) {
+        for key in usedBy.removeValue(forKey: id) ?? [] {
+            guard var shared = inflight[key] else { continue }
+            shared.users.remove(id)
+            inflight[key] = shared.users.isEmpty && shared.large ? nil : shared
+        }
         finishedCases.insert(id)
         for w in caseWaiters.removeValue(forKey: id) ?? [] { w.resume() }
     }
@@ -41,18 +60,29 @@ actor Session {
 
     func setQuirk(_ key: String, _ value: JSONValue) { quirks[key] = value }
 
-    /// Sends the request, or joins the identical one already sent. Cancelling the calling task
-    /// (a stopped run) cancels the transfer.
-    func exchange(_ request: PreparedRequest) async -> Exchange {
+    /// Sends the request for case `caseID`, or joins the identical one already sent. Cancelling
+    /// the calling task (a stopped run) cancels the transfer. The log keeps the exchange as
+    /// `Exchange.retained()`: bounded, whatever the answer's size.
+    func exchange(_ request: PreparedRequest, for caseID: String) async -> Exchange {
         let key = request.fingerprint
-        if let task = inflight[key] {
+        usedBy[caseID, default: []].append(key)
+        if var shared = inflight[key] {
+            shared.users.insert(caseID)
+            inflight[key] = shared
+            let task = shared.task
             return await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         }
         let transport = self.transport
         let task = Task { await transport.perform(request) }
-        inflight[key] = task
+        inflight[key] = Shared(task: task, users: [caseID])
         let ex = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-        log.append(ex)
+        inflight[key]?.large = ex.isLarge
+        log.append(ex.retained())
+        ex.dropParsedTree()  // parsed again by the cases that look into it
         return ex
     }
+
+    /// Answers still held for sharing, and how many of them are large (for tests: after every
+    /// case finished, no large answer is held).
+    var held: (all: Int, large: Int) { (inflight.count, inflight.values.filter(\.large).count) }
 }

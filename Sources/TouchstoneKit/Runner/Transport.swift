@@ -133,7 +133,7 @@ struct Transport: Sendable {
             }
             ex.stream = record
         } else {
-            ex.json = parseJSON(textBytes)
+            ex.setJSON(parsing: textBytes)
         }
         ex.body = textBytes
         if let error = ex.error {

@@ -96,6 +96,7 @@ public enum SuiteLoader {
             if let f = c.feature { features.insert(f) }
         }
         let all = suites.flatMap(\.cases)
+        let stepKeys = Set(all.flatMap { c in c.steps.map { "\(c.id)/\($0.id)" } })
         for c in all {
             for f in c.requires + c.requiresAny + c.referencedFeatures where !features.contains(f) {
                 errors.append(SuiteError(location: c.location,
@@ -104,8 +105,7 @@ public enum SuiteLoader {
             for step in c.steps {
                 for v in step.variants {
                     if let ext = v.request.extends {
-                        let parts = ext.split(separator: "/", maxSplits: 1).map(String.init)
-                        if parts.count != 2 || byID[parts[0]]?.steps.contains(where: { $0.id == parts[1] }) != true {
+                        if ext.split(separator: "/", maxSplits: 1).count != 2 || !stepKeys.contains(ext) {
                             errors.append(SuiteError(location: v.request.location,
                                                      message: "`extends: \(ext)` names no step; write `<case id>/<step id>`"))
                         }

@@ -40,10 +40,17 @@ enum SuiteReferences {
                 var names = RequestBuilder.variableNames(variant.request)
                 var seen: [String] = []
                 var next = variant.request.extends
+                // At most `maxExtendsDepth + 1` hops: the walk is bounded, so checking every step
+                // of a long chain stays linear in the number of steps.
                 while let ext = next {
                     if seen.contains(ext) {
                         errors.append(SuiteError(location: variant.request.location, message:
                             "`extends` cycle: \((seen + [ext]).joined(separator: " → ")); an extended step must not extend back"))
+                        break
+                    }
+                    if seen.count == RequestBuilder.maxExtendsDepth {
+                        errors.append(SuiteError(location: variant.request.location, message:
+                            "`extends` chain of step `\(step.id)` in `\(c.id)` is deeper than \(RequestBuilder.maxExtendsDepth) levels (\(seen.prefix(3).joined(separator: " → ")) → …); the runner would not send it: extend a step nearer the base"))
                         break
                     }
                     seen.append(ext)

@@ -1,5 +1,6 @@
 import Foundation
 import TouchstoneCore
+import TouchstoneReports
 import Yams
 
 /// A YAML document as a plain tree that remembers where every node was written, so that
@@ -44,6 +45,10 @@ struct YAMLNode: Sendable {
                              message: "invalid YAML: \(YAMLNode.problem(of: error))")
         }
         guard let node else { return nil }
+        if let place = YAMLBudget.excess(node) {
+            throw SuiteError(location: SourceLocation(file: file, line: place.line, column: place.column),
+                             message: YAMLBudget.message)
+        }
         return try convert(node, file: file, depth: 0)
     }
 

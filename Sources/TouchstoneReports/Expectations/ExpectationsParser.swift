@@ -48,6 +48,10 @@ struct ExpectationsParser {
             fail(1, 1, "the file is empty; write `targets:` with one entry per target name (or '*')")
             return []
         }
+        if let place = YAMLBudget.excess(root) {
+            fail(place.line, place.column, YAMLBudget.message)
+            return []
+        }
         guard let top = mapping(root, "the top level", hint: "write `targets:` with one entry per target name (or '*')") else {
             return []
         }

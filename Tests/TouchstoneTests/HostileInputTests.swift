@@ -1,0 +1,250 @@
+import Foundation
+import Testing
+import TouchstoneCore
+import TouchstoneEmulator
+import TouchstoneHTTP
+@testable import TouchstoneKit
+import TouchstoneReports
+
+/// Hostile inputs from the user's side (suites, targets and expectations files): work and
+/// memory bounded by a budget with a located error, never by the machine running out.
+@Suite("Hostile inputs")
+struct HostileInputTests {
+    /// "Billion laughs": `levels` anchors, each a list of `fanOut` aliases of the one before,
+    /// written under `key:` from line `firstLine` on. Expanded, the last one has about
+    /// `fanOut^levels` nodes; composed, a few hundred bytes.
+    static func aliasBomb(key: String, levels: Int = 7, fanOut: Int = 8, indent: String = "") -> String {
+        var lines = ["\(indent)\(key):", "\(indent)  l0: &l0 lol"]
+        for level in 1...levels {
+            let aliases = Array(repeating: "*l\(level - 1)", count: fanOut).joined(separator: ", ")
+            lines.append("\(indent)  l\(level): &l\(level) [\(aliases)]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The line of the bomb's last level when it starts at line `start`: where the expansion
+    /// first exceeds the budget (8^7 ≈ 2.4 million nodes; the level before, 300 thousand).
+    static func bombLine(start: Int, levels: Int = 7) -> Int { start + 1 + levels }
+
+    @Test("an alias bomb in a suite is refused at its line before it is expanded")
+    func aliasBombInASuite() {
+        let text = Self.aliasBomb(key: "x-bomb") + "\ncases: []\n"
+        do {
+            _ = try SuiteLoader.load(text: text, file: "bomb.yaml")
+            Issue.record("the bomb loaded")
+        } catch let e as SuiteErrors {
+            #expect(e.errors.count == 1, "\(e)")
+            let error = e.errors.first
+            #expect(error?.message.contains("has more than \(YAMLBudget.maxNodes) YAML nodes once its aliases are expanded") == true, "\(e)")
+            #expect(error?.location.file == "bomb.yaml" && error?.location.line == Self.bombLine(start: 1), "\(e)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("an alias bomb in a targets file is refused at its line")
+    func aliasBombInATargetsFile() {
+        let text = "targets:\n  local: {base_url: http://127.0.0.1:1/v1, model: m}\n" + Self.aliasBomb(key: "defaults")
+        do {
+            _ = try TargetsFile.load(text: text, file: "t.yaml", environment: [:])
+            Issue.record("the bomb loaded")
+        } catch let e as SuiteErrors {
+            #expect(e.errors.contains { $0.message.contains("YAML nodes once its aliases are expanded") && $0.location.line == Self.bombLine(start: 3) },
+                    "\(e)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("an alias bomb in an expectations file is refused at its line")
+    func aliasBombInAnExpectationsFile() {
+        let text = "targets:\n  '*':\n    features:\n      chat.basic: supported\n" + Self.aliasBomb(key: "x-bomb")
+        let error = #expect(throws: ExpectationsError.self) { try Expectations.parse(text, file: "e.yaml") }
+        let problems = error?.problems ?? []
+        #expect(problems.contains { $0.message.contains("YAML nodes once its aliases are expanded") && $0.line == Self.bombLine(start: 5) },
+                "\(problems)")
+    }
+
+    @Test("aliases within the budget still resolve, at their expanded size")
+    func aliasesWithinTheBudgetResolve() throws {
+        // 8^5 ≈ 37 thousand nodes: well within the budget.
+        let text = Self.aliasBomb(key: "x-fine", levels: 5) + "\ncases: []\n"
+        let node = try #require(try YAMLNode.parse(text, file: "fine.yaml"))
+        func count(_ n: YAMLNode) -> Int {
+            switch n.kind {
+            case .scalar: 1
+            case .seq(let items): 1 + items.reduce(0) { $0 + count($1) }
+            case .map(let pairs): 1 + pairs.reduce(0) { $0 + 1 + count($1.value) }
+            }
+        }
+        #expect(count(node) > 37_000)
+    }
+
+    // MARK: - `extends` chains
+
+    /// `count` cases, each step extending the one of the case before.
+    static func chain(_ count: Int) -> String {
+        var lines = ["cases:"]
+        for i in 0..<count {
+            lines.append("  - feature: a.s\(i)")
+            lines.append(i == 0 ? "    steps: [{id: s, request: {path: /x, body: {n: 0}}}]"
+                                : "    steps: [{id: s, request: {extends: a.s\(i - 1)/s, merge: {n: \(i)}}}]")
+            lines.append("    verdicts: [{verdict: supported, detail: ok}]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func chainErrors(_ count: Int) -> [SuiteError] {
+        do {
+            _ = try SuiteLoader.load(sources: [(text: Self.chain(count), file: "chain.yaml")])
+            return []
+        } catch let e as SuiteErrors {
+            return e.errors
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test("an `extends` chain deeper than the runner sends is a load error at the step's line")
+    func extendsDeeperThanTheRunnerIsRejected() {
+        let limit = RequestBuilder.maxExtendsDepth
+        // Case i's step has i links: a.s0 … a.s16 are sent, a.s17 and a.s18 would not be.
+        let errors = chainErrors(limit + 3)
+        #expect(errors.count == 2, "\(errors)")
+        let first = errors.first
+        #expect(first?.message.contains("`extends` chain of step `s` in `a.s\(limit + 1)` is deeper than \(limit) levels") == true,
+                "\(errors)")
+        // Line of case i's step: 3 + 3 i.
+        #expect(first?.location.file == "chain.yaml" && first?.location.line == 3 + 3 * (limit + 1), "\(errors)")
+        #expect(chainErrors(limit + 1).isEmpty)
+    }
+
+    @Test("a 3,000-step `extends` chain is checked step by step, each error located")
+    func longExtendsChainIsChecked() {
+        let errors = chainErrors(3_000)
+        #expect(errors.count == 3_000 - RequestBuilder.maxExtendsDepth - 1)
+        #expect(errors.allSatisfy { $0.message.contains("is deeper than") })
+    }
+
+    // MARK: - A user's regular expression
+
+    /// A suite whose rule matches an answer with a pattern that backtracks exponentially: the
+    /// error names the unknown model `aaa…a!` (36 a's), and each `a` can be either branch
+    /// before `!Z` fails (2^36 ways: hours of work, unbounded).
+    static let costlyRegexSuite = """
+    suite: costly
+    cases:
+      - feature: x.costly
+        steps: [{id: list, request: {method: GET, path: /models/\(String(repeating: "a", count: 36))!}}]
+        verdicts:
+          - when: {assert: [{path: $.body.error.message, matches: '(a|a)*!Z'}]}
+            verdict: supported
+            detail: matched
+          - verdict: broken
+            detail: "${failure}"
+    """
+
+    @Test("a catastrophic regular expression leaves its feature untested, with the reason, instead of holding the run",
+          .timeLimit(.minutes(2)))
+    func costlyRegexIsUndecided() async throws {
+        let suite = try SuiteLoader.load(text: Self.costlyRegexSuite, file: "costly.yaml")
+        let p = Personalities.reference
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let target = try Target(name: "r", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
+        let report = await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+        let result = try #require(report.features["x.costly"])
+        #expect(result.verdict == .untested, "\(result.detail)")
+        #expect(result.detail.contains("needs more than") && result.detail.contains("matching steps"), "\(result.detail)")
+        #expect(!result.evidence.isEmpty, "the exchange is still shown")
+    }
+
+    @Test("the regex budget is spent across every match of a case, and a match past it is undecided")
+    func regexBudgetIsShared() throws {
+        let re = try NSRegularExpression(pattern: "^(a|a)*$")
+        var budget = RegexBudget()
+        let costly = String(repeating: "a", count: 40) + "!"
+        #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: costly) }
+        // ICU's own backtracking stack limit is no answer either (it used to read as "no match").
+        var deep = RegexBudget(ticks: 1 << 30)
+        let long = try NSRegularExpression(pattern: "(x|x)*!Z")
+        #expect(throws: RegexBudget.Stop.tooCostly) { try deep.firstMatch(long, in: String(repeating: "x", count: 200_000)) }
+        #expect(budget.ticks == 0)
+        // Once spent, even a cheap match is not attempted.
+        #expect(throws: RegexBudget.Stop.tooCostly) { try budget.firstMatch(re, in: "aaa") }
+        var fresh = RegexBudget()
+        #expect(try fresh.firstMatch(re, in: "aaa") == true)
+        #expect(try fresh.firstMatch(re, in: "aab") == false)
+    }
+
+    // MARK: - Large answers over a run
+
+    /// The session keeps a large answer whole only while a case that used it runs: the log
+    /// keeps a bounded outline, and the shared copy goes once every case using it finished.
+    @Test("a large answer is held only while the cases using it run; the log keeps 64 KiB of it")
+    func largeAnswersAreNotKeptForTheRun() async throws {
+        let p = Personalities.faultPaddedBodies
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        // A 1 MiB cap: the answer is cut there, which is large enough (over 64 KiB) and keeps
+        // this test from parsing 15 MiB on the threads other tests' servers run on.
+        let options = ProbeOptions(timeout: 60, maxBodyBytes: 1 << 20)
+        let session = Session(transport: Transport(client: .shared, limiter: AsyncSemaphore(1), options: options,
+                                                   insecure: false))
+        let request = PreparedRequest(method: "GET", url: server.baseURL + "/models", path: "/models", join: .clean,
+                                      headers: [HTTPHeader("Authorization", "Bearer \(p.apiKey!)")], body: nil, json: nil)
+        let first = await session.exchange(request, for: "a")
+        // The case sees all that arrived: 1 MiB of the padding.
+        #expect(first.status == 200 && first.body.count == 1 << 20, "\(first.summary)")
+        let second = await session.exchange(request, for: "b")
+        #expect(second.body.count == first.body.count)
+        #expect(await session.log.count == 1, "an identical request is sent once while it is shared")
+        #expect(await session.held == (all: 1, large: 1))
+        await session.finishCase("a")
+        #expect(await session.held.large == 1, "case b still runs")
+        await session.finishCase("b")
+        #expect(await session.held.large == 0, "no unfinished case uses it")
+
+        // The log: status, headers and counts, 64 KiB of body.
+        let kept = try #require(await session.log.first)
+        #expect(kept.status == 200 && kept.body.count == Exchange.retainedBytes && kept.receivedBytes == first.receivedBytes)
+        func count(_ v: JSONValue) -> Int {
+            switch v {
+            case .array(let a): 1 + a.reduce(0) { $0 + count($1) }
+            case .object(let o): 1 + o.values.reduce(0) { $0 + count($1) }
+            default: 1
+            }
+        }
+        #expect(count(kept.json ?? .null) < 100)
+
+        // Sent again by a later case: a new transfer, not a kept copy.
+        _ = await session.exchange(request, for: "c")
+        #expect(await session.log.count == 2)
+        await session.finishCase("c")
+        #expect(await session.held.large == 0)
+    }
+
+    @Test("a large answer kept for the run is outlined: what the log's readers use, not the padding")
+    func largeAnswersAreOutlined() throws {
+        let padding = String(repeating: #"{"a":[]},"#, count: 20_000).dropLast()
+        let text = #"{"padding":["# + padding + #"],"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"<think>x</think>hi","reasoning_content":"r"},"finish_reason":"stop"}],"usage":{"completion_tokens":7}}"#
+        var ex = Exchange(request: PreparedRequest(method: "POST", url: "http://h/v1/chat/completions", path: "/chat/completions",
+                                                   join: .clean, headers: [], body: nil, json: nil))
+        ex.status = 200
+        ex.body = Array(text.utf8)
+        ex.setJSON(parsing: ex.body)
+        #expect(ex.isLarge && ex.json?["padding"]?.arrayValue?.count == 20_000)
+        let kept = ex.retained()
+        #expect(kept.body.count == Exchange.retainedBytes)
+        let json = try #require(kept.json)
+        #expect(json["padding"] == nil)
+        #expect(json["choices"]?[0]?["message"]?["content"] == "<think>x</think>hi" && json["choices"]?[0]?["message"]?["reasoning_content"] == "r")
+        #expect(kept.completionTokens == 7 && Observers.reasoningField([kept]) == "reasoning_content")
+        // The original still answers in full (parsed again after its tree was dropped).
+        ex.dropParsedTree()
+        #expect(ex.json?["padding"]?.arrayValue?.count == 20_000)
+    }
+}
