@@ -165,7 +165,7 @@ import TouchstoneCore
 
     @Test func serializesNumbersRoundTrippably() throws {
         let doubles: [Double] = [0.1, 1.0 / 3.0, 5.0, -0.0, 1e-7, 1e21, 123456789.125, .pi, 2.2250738585072014e-308,
-                                 1.7976931348623157e308, 5e-324, 9007199254740993]
+                                 1.7976931348623157e308, .leastNonzeroMagnitude, 9007199254740992]
         for d in doubles {
             let text = JSONValue.double(d).serialized()
             let back = try JSONParser.parse(text)

@@ -90,6 +90,10 @@ struct Transport: Sendable {
                     ex.ttfbMs = (ContinuousClock.now - started).milliseconds
                     if (head.headers.value(for: "content-type") ?? "").lowercased().contains("text/event-stream") {
                         parser = SSEParser()
+                    } else if let length = head.headers.value(for: "content-length").flatMap({ Int($0) }), length > 0 {
+                        // One allocation of the announced size (never past the cap): growing by
+                        // doubling would hold two copies of a large body at once.
+                        textBytes.reserveCapacity(min(length, http.maxBodyBytes))
                     }
                 case .body(let bytes):
                     lastByte = ContinuousClock.now
@@ -132,6 +136,8 @@ struct Transport: Sendable {
                 for k in record.events.indices { record.events[k].atMs = max(curlFirstByteMs, record.events[k].atMs - lag) }
             }
             ex.stream = record
+        } else if case .bodyTooLarge = ex.error {
+            // A body cut at the cap is not the upstream's JSON: its tree is not worth building.
         } else {
             ex.setJSON(parsing: textBytes)
         }

@@ -31,7 +31,10 @@ public enum SuiteLoader {
             do {
                 suites.append(try load(file: path))
             } catch let e as SuiteErrors {
+                // The file's well-formed cases still take part in the checks across files, so
+                // one pass reports every error (the errors above keep the set from running).
                 errors += e.errors
+                if let partial = e.partial { suites.append(partial) }
             }
         }
         if suites.isEmpty && errors.isEmpty {
@@ -56,6 +59,7 @@ public enum SuiteLoader {
                 suites.append(try load(text: source.text, file: source.file))
             } catch let e as SuiteErrors {
                 errors += e.errors
+                if let partial = e.partial { suites.append(partial) }
             }
         }
         errors += validateSet(suites)
@@ -78,7 +82,7 @@ public enum SuiteLoader {
         }
         var reader = SuiteReader(file: file)
         let suite = reader.suite(root)
-        if !reader.errors.isEmpty { throw SuiteErrors(reader.errors) }
+        if !reader.errors.isEmpty { throw SuiteErrors(reader.errors, partial: suite) }
         return suite!
     }
 

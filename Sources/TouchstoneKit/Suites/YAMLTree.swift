@@ -155,7 +155,14 @@ public struct SuiteError: Error, Sendable, CustomStringConvertible, LocalizedErr
 /// Several errors found in one pass (a file reports all of its problems at once).
 public struct SuiteErrors: Error, Sendable, CustomStringConvertible, LocalizedError {
     public var errors: [SuiteError]
+    /// What could be read of a file despite its errors (its well-formed cases), so that the
+    /// checks across files still run and every error is reported in one pass.
+    var partial: Suite? = nil
     public init(_ errors: [SuiteError]) { self.errors = errors }
+    init(_ errors: [SuiteError], partial: Suite?) {
+        self.errors = errors
+        self.partial = partial
+    }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
     public var errorDescription: String? { description }
 
