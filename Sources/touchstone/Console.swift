@@ -42,7 +42,8 @@ final class Console: @unchecked Sendable {
             guard !quiet else { break }
             clearLive()
             let s = report.stats
-            write(String(format: "[%@] done: %d requests, %d output tokens, %.2f s\n", target, s.requests, s.outputTokens, s.wallSeconds))
+            write(String(format: "[%@] done: %d requests, %d prompt + %d output tokens, %.2f s\n", target, s.requests, s.promptTokens,
+                         s.outputTokens, s.wallSeconds))
             showLive()
         }
     }

@@ -11,6 +11,9 @@ struct ProbingOptions: ParsableArguments {
     @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target).")
     var jobs: Int = 8
 
+    @Option(help: ArgumentHelp("Requests in flight at once across all targets; targets start as this allows, not all at once.", valueName: "n"))
+    var maxInFlight: Int = RunScheduler.defaultMaxInFlight
+
     @Option(help: ArgumentHelp("Seconds each request may take (first byte, idle gap, total). Generous by default for slow local models; a targets file's `timeout:` wins for its target.", valueName: "seconds"))
     var timeout: Double = 120
 
@@ -31,6 +34,7 @@ struct ProbingOptions: ParsableArguments {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
     }
@@ -156,18 +160,18 @@ struct RunDriver {
 
         // 3. Probe every target concurrently.
         let started = Date()
-        let reports = await probeAll(planned, suites: suites, console: console, control: control)
+        var compact = try await probeAll(planned, suites: suites, console: console, control: control)
         console.finish()
         for s in servers { await s.stop() }
 
-        // 4. One report, every output, the exit status.
-        var targets = reports
-        if sortByName { targets.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) } }
+        // 4. One report, every output, the exit status. The report holds the targets' outlines
+        // (no evidence); the writers that show evidence read it from `compact`.
+        compact.order(byName: sortByName)
         let report = Report(tool: ToolInfo(version: ToolVersion.current), startedAt: ISO8601.string(started),
-                            finishedAt: ISO8601.string(Date()), partial: control.cutShort, targets: targets,
+                            finishedAt: ISO8601.string(Date()), partial: control.cutShort, targets: compact.outlines,
                             shard: shard?.description)
         let redactor = Redactor(secrets: planned.flatMap(\.target.redactionSecrets))
-        try write(report, redactor: redactor, expectations: expectations)
+        try write(report, compact: compact, redactor: redactor, expectations: expectations)
         print(redactor.redact(ConsoleTable.render(report)), terminator: "")
         if let stopped = interruption.exitStatus {
             console.note("run stopped (\(control.stopReason ?? "interrupted")): partial reports written; exit \(stopped.rawValue)")
@@ -180,18 +184,21 @@ struct RunDriver {
         try exitStatus(report, redactor: redactor, expectations: expectations, failing: failing)
     }
 
-    /// Probes the targets concurrently; reports come back in the order given. Stopping
-    /// `control` (a signal, the deadline) ends every probe early with what finished.
-    func probeAll(_ planned: [Planned], suites: [Suite], console: Console, control: RunControl) async -> [TargetReport] {
-        await withTaskGroup(of: (Int, TargetReport).self) { group in
-            for (i, p) in planned.enumerated() {
-                let prober = Prober(suites: suites, options: p.options)
-                group.addTask { (i, await prober.probe(p.target, control: control, onEvent: { console.handle($0) })) }
-            }
-            var out: [(Int, TargetReport)] = []
-            for await r in group { out.append(r) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
+    /// Probes the targets concurrently, as `--max-in-flight` allows (`RunScheduler`), keeping of
+    /// each finished target what the reports need. Stopping `control` (a signal, the deadline)
+    /// ends every probe early with what finished.
+    func probeAll(_ planned: [Planned], suites: [Suite], console: Console, control: RunControl) async throws -> CompactReport {
+        let jobs = planned.map { RunScheduler.Job(prober: Prober(suites: suites, options: $0.options), target: $0.target) }
+        var compact = CompactReport()
+        var failure: Error?
+        await RunScheduler(maxInFlight: probing.maxInFlight).run(jobs, control: control, onEvent: { console.handle($0) }) { i, r in
+            do { try compact.add(r, index: i) } catch { failure = failure ?? error }
         }
+        if let failure {
+            FileHandle.standardError.write(Data("error: cannot write report: \(failure)\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        return compact
     }
 
     // MARK: Configuration
@@ -257,9 +264,11 @@ struct RunDriver {
 
     // MARK: Outputs
 
-    func write(_ report: Report, redactor: Redactor, expectations: Expectations?) throws {
+    func write(_ outline: Report, compact: CompactReport, redactor: Redactor, expectations: Expectations?) throws {
         do {
-            if let json = reporting.json { try AtomicFile.write(try JSONReportWriter.data(report), to: json) }
+            if let json = reporting.json { try AtomicFile.write(parts: try compact.jsonParts(outline), to: json) }
+            var report = outline
+            if reporting.junit != nil || reporting.html != nil { report.targets = try compact.fullTargets() }
             if let junit = reporting.junit {
                 let data = if let expectations {
                     try JUnitWriter.data(report, redactor: redactor, outcome: expectations.outcome,

@@ -9,6 +9,8 @@ public struct Prober: Sendable {
     public let suites: [Suite]
     public let options: ProbeOptions
     let client: HTTPClient
+    /// The run's cap on requests in flight across targets (`RunScheduler`), if any.
+    var sharedLimiter: AsyncSemaphore? = nil
 
     public init(suites: [Suite], options: ProbeOptions = ProbeOptions(), client: HTTPClient = .shared) {
         self.suites = suites
@@ -62,7 +64,7 @@ public struct Prober: Sendable {
         }
         let builder = RequestBuilder(target: target, steps: stepTemplates)
         let redactor = Redactor(secrets: target.redactionSecrets)
-        let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs), options: options,
+        let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs, shared: sharedLimiter), options: options,
                                   insecure: target.insecure)
         let session = Session(transport: transport)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
@@ -121,10 +123,11 @@ public struct Prober: Sendable {
         }
         var quirks = Observers.quirks(log)
         for (k, v) in await session.quirks { quirks[k] = v }
+        let tokens = TokenUsage.sum(log)
         let stats = TargetStats(requests: log.reduce(0) { $0 + $1.attempts },
                                 responses: log.filter { $0.status != nil }.count,
                                 retries: log.reduce(0) { $0 + max(0, $1.attempts - 1) },
-                                outputTokens: log.reduce(0) { $0 + $1.completionTokens },
+                                outputTokens: tokens.completion, promptTokens: tokens.prompt, totalTokens: tokens.total,
                                 wallSeconds: (ContinuousClock.now - started).milliseconds / 1000)
         let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
                                   model: target.model.map(redactor.redact),

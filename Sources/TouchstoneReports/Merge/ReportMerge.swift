@@ -95,11 +95,7 @@ public enum ReportMerge {
             }
             out.quirks[key] = value
         }
-        out.stats.requests += b.stats.requests
-        out.stats.responses += b.stats.responses
-        out.stats.retries += b.stats.retries
-        out.stats.outputTokens += b.stats.outputTokens
-        out.stats.wallSeconds += b.stats.wallSeconds
+        out.stats.add(b.stats)
         return out
     }
 

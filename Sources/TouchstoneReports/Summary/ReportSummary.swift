@@ -22,11 +22,7 @@ public struct ReportSummary: Codable, Sendable, Equatable {
             let counts = VerdictCounts(t.features.values.map(\.verdict))
             all.add(counts)
             byTarget[t.name, default: VerdictCounts()].add(counts)
-            stats.requests += t.stats.requests
-            stats.responses += t.stats.responses
-            stats.retries += t.stats.retries
-            stats.outputTokens += t.stats.outputTokens
-            stats.wallSeconds += t.stats.wallSeconds.isFinite ? t.stats.wallSeconds : 0
+            stats.add(t.stats)
         }
         results = all.total
         verdicts = all
