@@ -29,6 +29,52 @@ struct RunSchedulerTests {
         }
     }
 
+    /// Holders of a permit at once, overall and per target.
+    final class Gauge: @unchecked Sendable {
+        private let lock = NSLock()
+        private var now = 0
+        private var perTarget: [Int: Int] = [:]
+        private(set) var most = 0
+        private(set) var mostPerTarget = 0
+        func enter(_ t: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            now += 1
+            perTarget[t, default: 0] += 1
+            most = max(most, now)
+            mostPerTarget = max(mostPerTarget, perTarget[t]!)
+        }
+        func leave(_ t: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            now -= 1
+            perTarget[t]! -= 1
+        }
+    }
+
+    /// The run's cap holds across targets: four targets of 2 jobs each, 3 requests at once.
+    @Test func sharedCapBoundsRequestsAcrossTargets() async {
+        let cap = AsyncSemaphore(3)
+        let targets = (0..<4).map { _ in AsyncSemaphore(2, shared: cap) }
+        let gauge = Gauge()
+        await withTaskGroup(of: Void.self) { group in
+            for (t, semaphore) in targets.enumerated() {
+                for _ in 0..<5 {
+                    group.addTask {
+                        await semaphore.acquire()
+                        gauge.enter(t)
+                        try? await Task.sleep(for: .milliseconds(30))
+                        gauge.leave(t)
+                        await semaphore.release()
+                    }
+                }
+            }
+        }
+        #expect(gauge.most <= 3 && gauge.most > 1, "at once: \(gauge.most)")
+        #expect(gauge.mostPerTarget <= 2)
+        #expect(await cap.waiting == 0)
+    }
+
     static func jobs(_ n: Int, baseURL: String, jobs: Int = 4, include: [String] = ["chat.basic", "stream.*"]) throws
         -> [RunScheduler.Job] {
         let p = Personalities.reference
