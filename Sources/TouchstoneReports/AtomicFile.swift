@@ -22,6 +22,12 @@ public enum AtomicFile {
     }
 
     public static func write(_ data: Data, to path: String) throws {
+        try write(parts: [data], to: path)
+    }
+
+    /// Writes the concatenation of `parts`, one after the other, without joining them in memory
+    /// (a large report streamed from its per-target pieces, `CompactReport`).
+    public static func write(parts: [some DataProtocol], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
@@ -37,15 +43,19 @@ public enum AtomicFile {
             // Keep the permissions of the file being replaced.
             var st = stat()
             if stat(path, &st) == 0 { _ = fchmod(fd, st.st_mode & 0o7777) }
-            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < raw.count {
-                    let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw WriteError(path: temp, operation: "write", code: errno)
+            for part in parts {
+                for region in part.regions {
+                    try region.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                        var offset = 0
+                        while offset < raw.count {
+                            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                            if n < 0 {
+                                if errno == EINTR { continue }
+                                throw WriteError(path: temp, operation: "write", code: errno)
+                            }
+                            offset += n
+                        }
                     }
-                    offset += n
                 }
             }
             guard fsync(fd) == 0 else { throw WriteError(path: temp, operation: "fsync", code: errno) }

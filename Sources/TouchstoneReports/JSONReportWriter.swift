@@ -9,16 +9,14 @@ import TouchstoneCore
 /// (verdict counts and summed stats, `ReportSummary`) is derived from the targets on every write.
 public enum JSONReportWriter {
     public static func data(_ report: Report) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let report = finite(report)
-        var data = try encoder.encode(Written(report: report, summary: ReportSummary(report)))
+        var data = try encoder().encode(Written(report: report, summary: ReportSummary(report)))
         data.append(0x0A)  // trailing newline
         return data
     }
 
     /// The report's own fields plus the derived `summary`, in one JSON object.
-    private struct Written: Encodable {
+    struct Written: Encodable {
         var report: Report
         var summary: ReportSummary
         enum Key: String, CodingKey { case summary }
@@ -35,26 +33,37 @@ public enum JSONReportWriter {
     }
 
     static func finite(_ report: Report) -> Report {
+        var out = report
+        for t in out.targets.indices { out.targets[t] = finite(out.targets[t]) }
+        return out
+    }
+
+    static func finite(_ target: TargetReport) -> TargetReport {
         func f(_ d: Double) -> Double { d.isFinite ? d : 0 }
         func f(_ d: Double?) -> Double? { d.map { $0.isFinite ? $0 : 0 } }
-        var out = report
-        for t in out.targets.indices {
-            out.targets[t].stats.wallSeconds = f(out.targets[t].stats.wallSeconds)
-            for id in out.targets[t].features.keys {
-                var r = out.targets[t].features[id]!
-                r.seconds = f(r.seconds)
-                for e in r.evidence.indices { r.evidence[e].elapsedMs = f(r.evidence[e].elapsedMs) }
-                if var l = r.latency {
-                    l.ttfbMs = f(l.ttfbMs)
-                    l.ttftMs = f(l.ttftMs)
-                    l.gapP50Ms = f(l.gapP50Ms)
-                    l.gapP95Ms = f(l.gapP95Ms)
-                    l.tokensPerSecond = f(l.tokensPerSecond)
-                    r.latency = l
-                }
-                out.targets[t].features[id] = r
+        var out = target
+        out.stats.wallSeconds = f(out.stats.wallSeconds)
+        for id in out.features.keys {
+            var r = out.features[id]!
+            r.seconds = f(r.seconds)
+            for e in r.evidence.indices { r.evidence[e].elapsedMs = f(r.evidence[e].elapsedMs) }
+            if var l = r.latency {
+                l.ttfbMs = f(l.ttfbMs)
+                l.ttftMs = f(l.ttftMs)
+                l.gapP50Ms = f(l.gapP50Ms)
+                l.gapP95Ms = f(l.gapP95Ms)
+                l.tokensPerSecond = f(l.tokensPerSecond)
+                r.latency = l
             }
+            out.features[id] = r
         }
         return out
+    }
+
+    /// The encoder of every report: the same settings give the same bytes.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

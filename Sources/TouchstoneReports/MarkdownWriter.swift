@@ -130,6 +130,8 @@ public enum MarkdownWriter {
             let c = VerdictCounts(t.features.values.map(\.verdict))
             return " " + Verdict.allCases.filter { c[$0] > 0 }.map { "\(c[$0]) \(symbol($0))" }.joined(separator: " ") + " |"
         }.joined() + "\n"
+        out += "| _requests_ |" + layout.targets.map { " \($0.stats.requests) |" }.joined() + "\n"
+        out += "| _tokens: prompt + output_ |" + layout.targets.map { " \($0.stats.promptTokens) + \($0.stats.outputTokens) |" }.joined() + "\n"
         out += "\n" + Verdict.allCases.map { "\(symbol($0)) \($0.rawValue)" }.joined(separator: " · ")
             + " · \(missingCell) no result" + (report.targets.contains(where: \.notProbed) ? " · \(notProbedCell): configuration error, see Details" : "") + "\n"
 

@@ -58,7 +58,8 @@ final class Console: @unchecked Sendable {
             clearLive()
             let s = report.stats
             let target = TextSanitizer.oneLine(target, limit: 80)
-            write(String(format: "[%@] done: %d requests, %d output tokens, %.2f s\n", target, s.requests, s.outputTokens, s.wallSeconds))
+            write(String(format: "[%@] done: %d requests, %d prompt + %d output tokens, %.2f s\n", target, s.requests, s.promptTokens,
+                         s.outputTokens, s.wallSeconds))
             showLive()
         }
     }

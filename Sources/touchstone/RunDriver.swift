@@ -11,6 +11,9 @@ struct ProbingOptions: ParsableArguments {
     @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target).")
     var jobs: Int = 8
 
+    @Option(help: ArgumentHelp("Requests in flight at once across all targets; targets start as this allows, not all at once.", valueName: "n"))
+    var maxInFlight: Int = RunScheduler.defaultMaxInFlight
+
     @Option(help: ArgumentHelp("Seconds each request may take (first byte, idle gap, total). Generous by default for slow local models; a targets file's `timeout:` wins for its target.", valueName: "seconds"))
     var timeout: Double = 120
 
@@ -34,6 +37,7 @@ struct ProbingOptions: ParsableArguments {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
         if onlySuites && suites == nil { throw ValidationError("--only-suites needs --suites DIR") }
@@ -170,18 +174,18 @@ struct RunDriver {
 
         // 3. Probe every target concurrently.
         let started = Date()
-        let reports = await probeAll(planned, suites: suites, console: console, control: control)
+        var compact = try await probeAll(planned, suites: suites, console: console, control: control)
         console.finish()
         for s in servers { await s.stop() }
 
-        // 4. One report, every output, the exit status.
-        var targets = reports
-        if sortByName { targets.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) } }
+        // 4. One report, every output, the exit status. The report holds the targets' outlines
+        // (no evidence); the writers that show evidence read it from `compact`.
+        compact.order(byName: sortByName)
         let report = Report(tool: ToolInfo(version: ToolVersion.current), startedAt: ISO8601.string(started),
-                            finishedAt: ISO8601.string(Date()), partial: control.cutShort, targets: targets,
+                            finishedAt: ISO8601.string(Date()), partial: control.cutShort, targets: compact.outlines,
                             shard: shard?.description)
         let redactor = Redactor(secrets: planned.flatMap(\.target.redactionSecrets))
-        let unwritten = write(report, redactor: redactor, expectations: expectations)
+        let unwritten = write(report, compact: compact, redactor: redactor, expectations: expectations)
         // A report on standard output is all that goes there.
         if !reporting.outputs.contains(where: { $0.path == "-" }) {
             Terminal.out(redactor.redact(ConsoleTable.render(report)), terminator: "")
@@ -201,18 +205,21 @@ struct RunDriver {
         try exitStatus(report, redactor: redactor, expectations: expectations, failing: failing)
     }
 
-    /// Probes the targets concurrently; reports come back in the order given. Stopping
-    /// `control` (a signal, the deadline) ends every probe early with what finished.
-    func probeAll(_ planned: [Planned], suites: [Suite], console: Console, control: RunControl) async -> [TargetReport] {
-        await withTaskGroup(of: (Int, TargetReport).self) { group in
-            for (i, p) in planned.enumerated() {
-                let prober = Prober(suites: suites, options: p.options)
-                group.addTask { (i, await prober.probe(p.target, control: control, onEvent: { console.handle($0) })) }
-            }
-            var out: [(Int, TargetReport)] = []
-            for await r in group { out.append(r) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
+    /// Probes the targets concurrently, as `--max-in-flight` allows (`RunScheduler`), keeping of
+    /// each finished target what the reports need. Stopping `control` (a signal, the deadline)
+    /// ends every probe early with what finished.
+    func probeAll(_ planned: [Planned], suites: [Suite], console: Console, control: RunControl) async throws -> CompactReport {
+        let jobs = planned.map { RunScheduler.Job(prober: Prober(suites: suites, options: $0.options), target: $0.target) }
+        var compact = CompactReport()
+        var failure: Error?
+        await RunScheduler(maxInFlight: probing.maxInFlight).run(jobs, control: control, onEvent: { console.handle($0) }) { i, r in
+            do { try compact.add(r, index: i) } catch { failure = failure ?? error }
         }
+        if let failure {
+            FileHandle.standardError.write(Data("error: cannot write report: \(failure)\n".utf8))
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        return compact
     }
 
     // MARK: Configuration
@@ -291,34 +298,44 @@ struct RunDriver {
     // MARK: Outputs
 
     /// Writes every report asked for; one that fails costs no other. Returns how many failed
-    /// (each said on stderr).
-    func write(_ report: Report, redactor: Redactor, expectations: Expectations?) -> Int {
+    /// (each said on stderr). The JSON report is streamed from each finished target's compact
+    /// piece; JUnit and HTML, which show evidence, read the targets back from those pieces.
+    func write(_ outline: Report, compact: CompactReport, redactor: Redactor, expectations: Expectations?) -> Int {
         var failed = 0
-        func put(_ option: String, _ path: String?, _ data: () throws -> Data) {
+        func put(_ option: String, _ path: String?, _ parts: () throws -> [Data]) {
             guard let path else { return }
             do {
-                try ReportOutput.write(try data(), to: path)
+                try ReportOutput.write(parts: try parts(), to: path)
             } catch {
                 Terminal.error("error: cannot write the \(option) report \(path): \(error)\n")
                 failed += 1
             }
         }
-        put("--json", reporting.json) { try JSONReportWriter.data(report) }
-        put("--junit", reporting.junit) {
-            if let expectations {
-                try JUnitWriter.data(report, redactor: redactor, outcome: expectations.outcome, note: expectations.note)
-            } else {
-                try JUnitWriter.data(report, redactor: redactor)
-            }
-        }
+        put("--json", reporting.json) { try compact.jsonParts(outline) }
         put("--markdown", reporting.markdown) {
             let text = markdownMatrix
-                ? MarkdownWriter.matrix(report, redactor: redactor)
-                : MarkdownWriter.table(report, featureOrder: FeatureCatalog.ordered(report.targets.flatMap { $0.features.keys }),
+                ? MarkdownWriter.matrix(outline, redactor: redactor)
+                : MarkdownWriter.table(outline, featureOrder: FeatureCatalog.ordered(outline.targets.flatMap { $0.features.keys }),
                                        redactor: redactor)
-            return Data(text.utf8)
+            return [Data(text.utf8)]
         }
-        put("--html", reporting.html) { Data(HTMLMatrixWriter.page(report, redactor: redactor).utf8) }
+        // Read back once, for the writers that show evidence.
+        var full: Report? = nil
+        func withEvidence() throws -> Report {
+            if let full { return full }
+            var report = outline
+            report.targets = try compact.fullTargets()
+            full = report
+            return report
+        }
+        put("--junit", reporting.junit) {
+            let report = try withEvidence()
+            if let expectations {
+                return [try JUnitWriter.data(report, redactor: redactor, outcome: expectations.outcome, note: expectations.note)]
+            }
+            return [try JUnitWriter.data(report, redactor: redactor)]
+        }
+        put("--html", reporting.html) { [Data(HTMLMatrixWriter.page(try withEvidence(), redactor: redactor).utf8)] }
         return failed
     }
 

@@ -77,3 +77,47 @@ struct BuiltinSuitesTests {
         }
     }
 }
+
+extension BuiltinSuitesTests {
+    /// Errors in one case never hide the errors of the others, nor those found across files.
+    @Test func validationReportsEveryErrorInOnePass() throws {
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = """
+        suite: mine
+        cases:
+          - feature: mine.one
+            stepz: []
+            verdicts:
+              - verdict: supported
+                detail: x
+          - feature: mine.two
+            steps:
+              - id: a
+                request: {path: /models, method: GET}
+            verdicts:
+              - when: {check: no_such_check}
+                verdict: supported
+                detail: x
+              - verdict: broken
+                detail: x
+          - feature: mine.three
+            steps:
+              - id: a
+                request: {path: "/x/${nope}", method: GET}
+            verdicts:
+              - verdict: supported
+                detail: "${alsonope}"
+        """
+        try text.write(to: dir.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try BuiltinSuites.load(adding: dir.path)
+            Issue.record("expected errors")
+        } catch let e as SuiteErrors {
+            let all = e.description
+            for needle in ["`stepz`", "`no_such_check`", "`${nope}`", "`${alsonope}`"] {
+                #expect(all.contains(needle), "\(needle) missing from: \(all)")
+            }
+        }
+    }
+}

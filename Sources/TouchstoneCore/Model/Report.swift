@@ -108,14 +108,21 @@ public struct TargetStats: Codable, Sendable, Equatable {
     public var retries: Int
     /// Sum of `usage.completion_tokens` (or streamed usage) over every response that reported it.
     public var outputTokens: Int
+    /// Sum of `usage.prompt_tokens` (or `input_tokens`) over every response that reported it.
+    public var promptTokens: Int
+    /// Sum of `usage.total_tokens` over every response that reported usage (prompt plus
+    /// completion tokens where the response gave no total).
+    public var totalTokens: Int
     public var wallSeconds: Double
 
     public init(requests: Int = 0, responses: Int = 0, retries: Int = 0, outputTokens: Int = 0,
-                wallSeconds: Double = 0) {
+                promptTokens: Int = 0, totalTokens: Int = 0, wallSeconds: Double = 0) {
         self.requests = requests
         self.responses = responses
         self.retries = retries
         self.outputTokens = outputTokens
+        self.promptTokens = promptTokens
+        self.totalTokens = totalTokens
         self.wallSeconds = wallSeconds
     }
 
@@ -128,13 +135,35 @@ public struct TargetStats: Codable, Sendable, Equatable {
                            responses: responses.saturatingAdd(other.responses),
                            retries: retries.saturatingAdd(other.retries),
                            outputTokens: outputTokens.saturatingAdd(other.outputTokens),
+                           promptTokens: promptTokens.saturatingAdd(other.promptTokens),
+                           totalTokens: totalTokens.saturatingAdd(other.totalTokens),
                            wallSeconds: seconds(wallSeconds) + seconds(other.wallSeconds))
+    }
+
+    /// `a + b` for counts an upstream reported: negative parts count as 0, and the sum stops at
+    /// `Int.max`.
+    public static func sum(_ a: Int, _ b: Int) -> Int {
+        max(0, a).saturatingAdd(max(0, b))
     }
 
     enum CodingKeys: String, CodingKey {
         case requests, responses, retries
         case outputTokens = "output_tokens"
+        case promptTokens = "prompt_tokens"
+        case totalTokens = "total_tokens"
         case wallSeconds = "wall_seconds"
+    }
+
+    /// Reports written before `prompt_tokens` and `total_tokens` existed read them as 0.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requests = try c.decode(Int.self, forKey: .requests)
+        responses = try c.decode(Int.self, forKey: .responses)
+        retries = try c.decode(Int.self, forKey: .retries)
+        outputTokens = try c.decode(Int.self, forKey: .outputTokens)
+        promptTokens = try c.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0
+        totalTokens = try c.decodeIfPresent(Int.self, forKey: .totalTokens) ?? 0
+        wallSeconds = try c.decode(Double.self, forKey: .wallSeconds)
     }
 }
 

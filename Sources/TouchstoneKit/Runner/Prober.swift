@@ -9,6 +9,8 @@ public struct Prober: Sendable {
     public let suites: [Suite]
     public let options: ProbeOptions
     let client: HTTPClient
+    /// The run's cap on requests in flight across targets (`RunScheduler`), if any.
+    var sharedLimiter: AsyncSemaphore? = nil
 
     public init(suites: [Suite], options: ProbeOptions = ProbeOptions(), client: HTTPClient = .shared) {
         self.suites = suites
@@ -61,7 +63,7 @@ public struct Prober: Sendable {
             for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
         }
         let redactor = Redactor(secrets: given.redactionSecrets)
-        let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs), options: options,
+        let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs, shared: sharedLimiter), options: options,
                                   insecure: given.insecure)
         let session = Session(transport: transport)
         // The preflight (Preflight/): a configuration error or an unreachable base stops the target here.

@@ -358,12 +358,14 @@ cases:
         detail: "${failure}"
 
   - feature: auth.invalid_key_rejected
-    title: The chat.basic request with a bogus bearer key
+    title: The chat.basic request (one output token) with a bogus bearer key
     steps:
       - id: bogus
         request:
           extends: chat.basic/basic
           auth: bogus
+          # Decided by the status alone: one token is all an upstream that accepts the key spends.
+          merge: {max_tokens: 1}
     verdicts:
       - when: {status: [401, 403], check: {name: error_body, html: false}}
         verdict: supported
@@ -409,7 +411,8 @@ cases:
       - id: unknown
         request:
           extends: chat.basic/basic
-          merge: {model: touchstone-no-such-model-zz9}
+          # Decided by the status alone: one token is all an upstream that answers it spends.
+          merge: {model: touchstone-no-such-model-zz9, max_tokens: 1}
     verdicts:
       # features.md names 400 and 404; 422 is the same clean refusal from validating
       # frameworks (FastAPI, axum), so it counts too.

@@ -255,13 +255,14 @@ public enum HTMLMatrixWriter {
         mutating func targets(_ layout: MatrixLayout) {
             guard !layout.targets.isEmpty else { return }
             out += "<section id=\"targets\">\n<h2>Targets</h2>\n<table class=\"plain\">\n"
-            out += "<thead><tr><th scope=\"col\">Target</th><th scope=\"col\">Base URL</th><th scope=\"col\">Model</th><th scope=\"col\">Embedding model</th><th scope=\"col\">Requests</th><th scope=\"col\">Responses</th><th scope=\"col\">Retries</th><th scope=\"col\">Output tokens</th><th scope=\"col\">Seconds</th></tr></thead>\n<tbody>\n"
+            out += "<thead><tr><th scope=\"col\">Target</th><th scope=\"col\">Base URL</th><th scope=\"col\">Model</th><th scope=\"col\">Embedding model</th><th scope=\"col\">Requests</th><th scope=\"col\">Responses</th><th scope=\"col\">Retries</th><th scope=\"col\">Prompt tokens</th><th scope=\"col\">Output tokens</th><th scope=\"col\">Total tokens</th><th scope=\"col\">Seconds</th></tr></thead>\n<tbody>\n"
             for t in layout.targets {
                 out += "<tr><th scope=\"row\">\(line(t.name))\(t.insecure ? " <span class=\"insecure\">TLS not verified</span>" : "")</th>"
                 out += "<td><code>\(line(t.baseURL, 500))</code></td><td>\(line(t.model ?? HTMLMatrixWriter.missingSymbol))</td>"
                 out += "<td>\(line(t.embeddingModel ?? HTMLMatrixWriter.missingSymbol))</td>"
                 out += "<td class=\"num\">\(t.stats.requests)</td><td class=\"num\">\(t.stats.responses)</td>"
-                out += "<td class=\"num\">\(t.stats.retries)</td><td class=\"num\">\(t.stats.outputTokens)</td>"
+                out += "<td class=\"num\">\(t.stats.retries)</td><td class=\"num\">\(t.stats.promptTokens)</td>"
+                out += "<td class=\"num\">\(t.stats.outputTokens)</td><td class=\"num\">\(t.stats.totalTokens)</td>"
                 out += "<td class=\"num\">\(JUnitWriter.fixed(t.stats.wallSeconds, digits: 2))</td></tr>\n"
                 if let p = t.preflight, p.stopped || !p.notes.isEmpty {
                     let text = p.stopped ? "not probed: configuration error (\(p.cause?.rawValue ?? "preflight")): \(p.summary)"

@@ -41,16 +41,21 @@ public enum ReportOutput {
 
     /// Writes `data` where `path` leads (see `ReportDestination`).
     public static func write(_ data: Data, to path: String) throws {
+        try write(parts: [data], to: path)
+    }
+
+    /// Writes the concatenation of `parts` where `path` leads, without joining them in memory.
+    public static func write(parts: [Data], to path: String) throws {
         switch try ReportDestination.of(path) {
         case .standardOutput:
-            try writeAll(data, to: STDOUT_FILENO, path: "standard output")
+            for part in parts { try writeAll(part, to: STDOUT_FILENO, path: "standard output") }
         case .special(let resolved):
             let fd = open(resolved, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", code: errno) }
             defer { close(fd) }
-            try writeAll(data, to: fd, path: path)
+            for part in parts { try writeAll(part, to: fd, path: path) }
         case .file(let resolved):
-            try AtomicFile.write(data, to: resolved)
+            try AtomicFile.write(parts: parts, to: resolved)
         }
     }
 
