@@ -24,7 +24,7 @@ struct RunSchedulerTests {
                 started += 1
                 most = max(most, now)
             case .targetFinished: now -= 1
-            case .caseFinished: break
+            case .caseFinished, .preflightFinished: break
             }
         }
     }

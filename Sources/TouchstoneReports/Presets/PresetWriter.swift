@@ -105,7 +105,7 @@ public enum PresetWriter {
             var params = LiteLLMEntry.Params(model: "azure/\(deployment)", apiBase: base, apiKey: key)
             params.apiVersion = p.auth.apiVersion
             return params
-        case "api-key", "x-api-key", _ where p.auth.mode.hasPrefix("header:"):
+        case let mode where mode == "api-key" || mode == "x-api-key" || mode.hasPrefix("header:"):
             // The key in the header the upstream was probed with (LiteLLM resolves
             // `os.environ/` inside `extra_headers` too); the bearer header carries it as well.
             let header = p.auth.mode.hasPrefix("header:") ? String(p.auth.mode.dropFirst("header:".count)) : p.auth.mode
