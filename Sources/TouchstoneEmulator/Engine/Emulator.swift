@@ -27,10 +27,12 @@ struct Emulator: Sendable {
 
     enum Endpoint: Equatable {
         case models, model(String), chat, embeddings, responses, completions
+        /// llama.cpp's server properties (`Knobs.Slots.oneAdvertised` only).
+        case props
 
         var method: String {
             switch self {
-            case .models, .model: "GET"
+            case .models, .model, .props: "GET"
             default: "POST"
             }
         }
@@ -86,11 +88,24 @@ struct Emulator: Sendable {
         case .embeddings: return try embeddings(parseBody(request))
         case .responses: return try responses(parseBody(request))
         case .completions: return try completions(parseBody(request))
+        case .props:
+            return .json(200, ["total_slots": 1, "default_generation_settings": ["n_ctx": 4096],
+                               "model_alias": .string(chatModel)])
+        }
+    }
+
+    /// Whether a request runs the model, so takes a slot when the slots are limited.
+    func takesSlot(_ request: HTTPRequestMessage) -> Bool {
+        guard request.method == "POST" else { return false }
+        switch endpoint(exactly: request.path) ?? endpoint(exactly: Self.cleaned(request.path)) {
+        case .chat, .embeddings, .responses, .completions: return true
+        default: return false
         }
     }
 
     /// The endpoint a path names, with no slash tolerance.
     func endpoint(exactly path: String) -> Endpoint? {
+        if knobs.slots == .oneAdvertised, path == "/props" { return .props }
         if knobs.pathPrefix == .azureDeployments { return Self.azureEndpoint(path) }
         for prefix in knobs.pathPrefix.paths where path.hasPrefix(prefix + "/") {
             let rest = path.dropFirst(prefix.count)

@@ -57,6 +57,7 @@ extension Knobs {
         field("completions", \.completions),
         delayField("responseDelay", \.responseDelay),
         delayField("chunkDelay", \.chunkDelay),
+        field("slots", \.slots),
     ]
 
     private static func field<T: KnobValue>(

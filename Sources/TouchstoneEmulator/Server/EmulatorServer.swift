@@ -88,6 +88,7 @@ public final class EmulatorServer: Sendable {
         let listener = try AsyncSocket(socket: socket, pool: pool)
         let emulator = self.emulator
         let fault = self.fault
+        let slot: SlotGate? = knobs.slots == .many ? nil : SlotGate()
         let task = Task {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
@@ -95,7 +96,7 @@ public final class EmulatorServer: Sendable {
                     // Streamed events must leave at once: without TCP_NODELAY a reused connection
                     // holds small writes ~40 ms (Nagle + delayed ACK) and skews latency figures.
                     try? client.socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
-                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault).serve() }
+                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault, slot: slot).serve() }
                 }
                 group.cancelAll()
             }

@@ -38,6 +38,18 @@ enum ChatChecks {
             if reason != "length" { return .fail("finish_reason is \(reason), expected length") }
             return .pass("capped at \(max) token(s) with finish_reason length")
         },
+        "no_tokens": BuiltinCheck(
+            "the answer holds no token: usage.completion_tokens is 0 (usage decides when present), else no content and no tool call"
+        ) { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            if let n = body["usage"]?["completion_tokens"]?.intValue {
+                return n == 0 ? .pass("0 completion tokens") : .fail("\(n) completion token(s)")
+            }
+            let content = ChatFacts.content(input.exchange) ?? ""
+            let calls = ChatFacts.message(input.exchange)?["tool_calls"]?.arrayValue ?? []
+            if content.isEmpty && calls.isEmpty { return .pass("no usage and no content") }
+            return .fail("no usage, and the answer has content")
+        },
         "stop_honoured": BuiltinCheck(
             "content avoids `piece`, is a prefix of the `control` step's content, finish_reason stop",
             arguments: ["control", "piece"], required: ["control", "piece"]

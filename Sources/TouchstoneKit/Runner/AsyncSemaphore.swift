@@ -1,38 +1,102 @@
-/// Bounds how many requests are in flight per target (`--jobs`).
+/// Bounds how many requests are in flight per target (`--jobs`, or fewer when the server
+/// advertises fewer slots), and tells each holder whether it had company.
 ///
 /// Waiters are served by task priority, highest first, and in arrival order within a priority:
 /// the prober runs the cases that others wait for at a higher priority (`Prober.priorities`),
 /// so their requests go out first and the run stays close to its critical path.
+///
+/// `acquireAlone()` takes the target for itself: it waits until nothing is in flight, and no
+/// other request starts until it releases. A waiting `acquireAlone()` goes before every other
+/// waiter, so a re-run alone is not starved by the cases still queued.
 actor AsyncSemaphore {
-    private var permits: Int
-    private var waiters: [(priority: UInt8, arrival: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    /// What a holder gives back on release.
+    struct Ticket: Sendable {
+        fileprivate let othersAtStart: Int
+        fileprivate let grantsAtStart: Int
+        fileprivate let alone: Bool
+    }
+
+    private struct Waiter {
+        let priority: UInt8
+        let arrival: Int
+        let alone: Bool
+        let continuation: CheckedContinuation<Ticket, Never>
+    }
+
+    private var capacity: Int
+    private var active = 0
+    private var aloneHeld = false
+    /// Permits granted so far (to tell whether others started while a holder was running).
+    private var grants = 0
+    private var waiters: [Waiter] = []
     private var arrivals = 0
 
-    init(_ permits: Int) { self.permits = permits }
+    init(_ permits: Int) { self.capacity = max(1, permits) }
 
     /// Acquirers waiting for a permit.
     var waiting: Int { waiters.count }
 
-    func acquire() async {
-        if permits > 0 {
-            permits -= 1
-            return
-        }
+    /// Requests in flight at once, at most.
+    var limit: Int { capacity }
+
+    /// Lowers (or raises) the bound; holders beyond a lowered bound finish undisturbed.
+    func setLimit(_ n: Int) {
+        capacity = max(1, n)
+        dispatch()
+    }
+
+    func acquire() async -> Ticket {
+        await enqueue(alone: false)
+    }
+
+    /// A permit with nothing else in flight to this target while it is held.
+    func acquireAlone() async -> Ticket {
+        await enqueue(alone: true)
+    }
+
+    /// Gives the permit back; returns whether another request to the target was in flight at
+    /// some moment while it was held.
+    @discardableResult
+    func release(_ ticket: Ticket) -> Bool {
+        let hadCompany = ticket.othersAtStart > 0 || grants > ticket.grantsAtStart
+        active -= 1
+        if ticket.alone { aloneHeld = false }
+        dispatch()
+        return hadCompany
+    }
+
+    private func enqueue(alone: Bool) async -> Ticket {
         let priority = Task.currentPriority.rawValue
         arrivals += 1
         let arrival = arrivals
-        await withCheckedContinuation { waiters.append((priority, arrival, $0)) }
+        return await withCheckedContinuation { c in
+            waiters.append(Waiter(priority: priority, arrival: arrival, alone: alone, continuation: c))
+            dispatch()
+        }
     }
 
-    func release() {
-        guard !waiters.isEmpty else {
-            permits += 1
-            return
+    /// Grants what the bound allows: a waiting `alone` acquirer first (once nothing is in
+    /// flight), else the earliest waiter of the highest priority.
+    private func dispatch() {
+        while !waiters.isEmpty, !aloneHeld {
+            if let k = waiters.firstIndex(where: \.alone) {
+                guard active == 0 else { return }
+                aloneHeld = true
+                grant(waiters.remove(at: k))
+                return
+            }
+            guard active < capacity else { return }
+            var next = 0
+            for k in waiters.indices.dropFirst() where waiters[k].priority > waiters[next].priority {
+                next = k  // the first (earliest) waiter of the highest priority
+            }
+            grant(waiters.remove(at: next))
         }
-        var next = 0
-        for k in waiters.indices.dropFirst() where waiters[k].priority > waiters[next].priority {
-            next = k  // the first (earliest) waiter of the highest priority
-        }
-        waiters.remove(at: next).continuation.resume()
+    }
+
+    private func grant(_ w: Waiter) {
+        active += 1
+        grants += 1
+        w.continuation.resume(returning: Ticket(othersAtStart: active - 1, grantsAtStart: grants, alone: w.alone))
     }
 }

@@ -66,6 +66,16 @@ public struct Prober: Sendable {
                                   insecure: target.insecure)
         let session = Session(transport: transport)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
+        // A server that says how many requests it serves at once gets no more than that.
+        if !selected.isEmpty, !Task.isCancelled {
+            let (slots, exchanges) = await ServerCapacity.learn(target, transport: transport)
+            for ex in exchanges { await session.record(ex) }
+            if let slots {
+                await session.setQuirk("server_slots", .int(slots))
+                if slots < options.jobs { await transport.limiter.setLimit(slots) }
+                onEvent(.serverSlots(target: target.name, slots: slots, jobs: min(slots, options.jobs)))
+            }
+        }
 
         // Case tasks return true; the watcher returns false when the run must stop. Cases that
         // others wait for run at a higher priority (their requests go out first).
@@ -237,6 +247,19 @@ struct CaseRunner: Sendable {
             }
         }
 
+        // A refusal (4xx) whose body never arrived whole cannot be judged: the rules look at
+        // what the body says, and a cut body would read as "empty" or "not JSON".
+        for step in c.steps {
+            guard let ex = outcomes[step.id]?.exchange, let status = ex.status, (400..<500).contains(status),
+                  ex.error != nil, c.feature != nil else { continue }
+            var r = untested("not decided: step `\(step.id)` got HTTP \(status) but its body was cut (\(ex.summary)): the refusal cannot be judged")
+            r.detail = redactor.redact(TextSanitizer.oneLine(redactor.redact(r.detail), limit: 300))
+            r.evidence = c.steps.compactMap { s in
+                outcomes[s.id]?.exchange.map { EvidenceBuilder.make(step: s.id, $0, redactor: redactor, target: target) }
+            }
+            return r
+        }
+
         // Verdict rules: first match wins.
         let log = await session.log
         let last = c.steps.last?.id
@@ -269,7 +292,15 @@ struct CaseRunner: Sendable {
             for (k, v) in chosen.quirks { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
         }
         for (k, v) in quirks { await session.setQuirk(k, v) }
-        guard c.feature != nil else { return nil }
+        guard c.feature != nil else {
+            // A quirk-only case: what it observed, for progress lines (never published).
+            let seen = quirks.keys.sorted().map { "\($0): \(quirks[$0]!.stringValue ?? quirks[$0]!.serialized(sortedKeys: true))" }.joined(separator: ", ")
+            let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
+            let why = subject.map { " (\(c.title ?? c.id): \($0.summary))" } ?? ""
+            let text = (seen.isEmpty ? "nothing observed" : seen) + why
+            return FeatureResult(verdict: .untested, detail: redactor.redact(TextSanitizer.oneLine(redactor.redact(text), limit: 300)),
+                                 suite: c.suite, caseID: c.id)
+        }
 
         let verdict = chosen?.verdict ?? .broken
         var detail = chosen.map { renderText($0.detail, outcomes: outcomes, variables: variables, messages: detailMessages,
@@ -279,6 +310,11 @@ struct CaseRunner: Sendable {
         if !retried.isEmpty {
             let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
             detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
+        }
+        let rerun = c.steps.compactMap { outcomes[$0.id]?.exchange?.aloneRerun }
+        if !rerun.isEmpty {
+            // Same outcome alone: it stands as the upstream's. Else the answer alone decided.
+            detail += " (" + (rerun.allSatisfy(\.same) ? rerun[0].note : rerun.first { !$0.same }!.note) + ")"
         }
         let evidence = c.steps.compactMap { s -> Evidence? in
             guard let ex = outcomes[s.id]?.exchange else { return nil }
