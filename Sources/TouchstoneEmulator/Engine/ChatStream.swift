@@ -33,7 +33,8 @@ struct ChatStream {
             // Mistral: usage rides on the last finish_reason chunk, beside its choice.
             let usageOnFinish = usageWanted && knobs.usageChunkChoices == .finishChunk
             for (i, choice) in choices.enumerated() {
-                events += deltaEvents(choice, index: i, usage: usageOnFinish && i == choices.count - 1 ? usage : nil)
+                let onFinish: JSONValue? = usageOnFinish && i == choices.count - 1 ? .some(usage) : .none
+                events += deltaEvents(choice, index: i, usage: onFinish)
             }
             if usageWanted && !usageOnFinish {
                 let choicesValue: JSONValue = knobs.usageChunkChoices == .empty

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TouchstoneCore
+import TouchstoneEmulator
+import TouchstoneHTTP
+@testable import TouchstoneKit
+
+/// Verdicts describe the upstream, not the harness's own load (docs/features.md): a
+/// single-slot server that cuts a running stream short when another request queues gets the
+/// same verdicts at the default `--jobs` as at `--jobs 1`.
+@Suite("Verdicts that do not depend on the harness's load")
+struct LoadIndependenceTests {
+    /// One slot, a queued request ends the running stream, streams paced like a small model.
+    static func oneSlot(advertised: Bool) -> Personality {
+        var knobs = Personalities.llamacpp.knobs
+        knobs.slots = advertised ? .oneAdvertised : .one
+        knobs.n = .reject  // -np 1 refuses n > 1
+        knobs.chunkDelay = .milliseconds(8)
+        let p = Personalities.llamacpp
+        return Personality(name: "one-slot", summary: "", knobs: knobs, expected: Personalities.llamacppOneSlot.expected,
+                           chatModel: p.chatModel, embeddingModel: p.embeddingModel, apiKey: p.apiKey)
+    }
+
+    static func verdicts(_ r: TargetReport) -> [String: Verdict] { r.features.mapValues(\.verdict) }
+
+    @Test("the single-slot knob: a queued request ends the running stream with [DONE] and no finish_reason")
+    func singleSlotCutsRunningStream() async throws {
+        let p = Self.oneSlot(advertised: false)
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let target = try Target(name: "t", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
+        func post(_ body: JSONValue) -> PreparedRequest {
+            PreparedRequest(method: "POST", url: server.baseURL + "/chat/completions", path: "/chat/completions", join: .clean,
+                            headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Authorization", "Bearer \(p.apiKey!)")],
+                            body: body.serializedBytes(), json: body)
+        }
+        let stream = post(["model": .string(p.chatModel), "messages": [["role": "user", "content": "Count from 1 to 50."]],
+                           "max_tokens": 40, "stream": true])
+        let plain = post(["model": .string(p.chatModel), "messages": [["role": "user", "content": "Hi"]], "max_tokens": 4])
+        _ = target
+        let transport = Transport(client: .shared, limiter: AsyncSemaphore(8), options: ProbeOptions(timeout: 20), insecure: false)
+        async let first = transport.attemptOnce(stream)
+        try await Task.sleep(for: .milliseconds(60))  // the stream holds the slot and is under way
+        let queued = await transport.attemptOnce(plain)
+        let cut = await first
+        await server.stop()
+        // The queued request waited for the slot and was answered in full.
+        #expect(queued.status == 200 && queued.json?["choices"]?[0]?["finish_reason"] == "length")
+        // The running stream ended early: [DONE], no finish_reason, fewer than 40 content events.
+        let s = try #require(cut.stream)
+        #expect(cut.status == 200 && cut.error == nil && s.sawDone)
+        #expect(Transport.endedWithoutFinish(s))
+        #expect(s.events.count < 40)
+        #expect(StreamChecks.chunkStream(cut).message.contains("without a finish_reason"))
+    }
+
+    @Test("one slot, not advertised: default --jobs gives the --jobs 1 verdicts (re-run alone)")
+    func defaultJobsEqualOneJob() async throws {
+        let p = Self.oneSlot(advertised: false)
+        let parallel = try await Probing.probe(p, options: ProbeOptions(jobs: 8, timeout: 20))
+        let serial = try await Probing.probe(p, options: ProbeOptions(jobs: 1, timeout: 20))
+        #expect(serial.quirks["server_slots"] == nil)
+        let differ = Set(parallel.features.keys).union(serial.features.keys).filter {
+            parallel.features[$0]?.verdict != serial.features[$0]?.verdict
+        }.sorted().map { "\($0): \(parallel.features[$0]?.verdict.rawValue ?? "-") at 8 jobs (\(parallel.features[$0]?.detail ?? "")), \(serial.features[$0]?.verdict.rawValue ?? "-") at 1" }
+        #expect(differ.isEmpty, "\(differ.joined(separator: "\n"))")
+        #expect(Probing.mismatches(serial, p.expected).isEmpty, "\(Probing.mismatches(serial, p.expected))")
+        // The load showed: something was re-run alone, and its detail says so.
+        let rerun = parallel.features.values.filter { $0.detail.contains("re-run alone") }
+        #expect(!rerun.isEmpty, "no feature was re-run alone at 8 jobs")
+        #expect(serial.features.values.allSatisfy { !$0.detail.contains("re-run alone") })
+    }
+
+    @Test("one slot, advertised by GET /props: the prober sends one request at a time and reports the slots")
+    func advertisedSlotsCapConcurrency() async throws {
+        let p = Self.oneSlot(advertised: true)
+        let report = try await Probing.probe(p, options: ProbeOptions(jobs: 8, timeout: 20))
+        #expect(report.quirks["server_slots"] == 1)
+        #expect(Probing.mismatches(report, p.expected).isEmpty, "\(Probing.mismatches(report, p.expected))")
+        // Capped to the slot, nothing overlapped: nothing had to be re-run.
+        #expect(report.features.values.allSatisfy { !$0.detail.contains("re-run alone") })
+    }
+
+    @Test("a server without /props is probed as before (its 404 changes nothing)")
+    func noPropsChangesNothing() async throws {
+        let report = try await Probing.probe(Personalities.reference)
+        #expect(report.quirks["server_slots"] == nil)
+        #expect(report.features.values.allSatisfy { $0.verdict == .supported })
+    }
+
+    @Test("an unrequested usage chunk with choices: [] breaks stream.basic, in words")
+    func unrequestedEmptyChoicesChunk() async throws {
+        let p = Personality(name: "empty-choices", summary: "", knobs: Knobs {
+            $0.streamUsage = .always
+            $0.usageChunkChoices = .empty
+        }, expected: [:], chatModel: "emulator-chat", embeddingModel: nil, apiKey: "sk-emulator-x")
+        let report = try await Probing.probe(p, options: ProbeOptions(timeout: 20, include: ["stream.*"]))
+        let basic = try #require(report.features["stream.basic"])
+        #expect(basic.verdict == .broken)
+        #expect(basic.detail.contains("choices[0] would crash"), "\(basic.detail)")
+        // Asked for, the same chunk is fine: Mistral's usage on the finish chunk is too.
+        let mistral = try await Probing.probe(Personalities.mistral, options: ProbeOptions(timeout: 20, include: ["stream.*"]))
+        #expect(mistral.features["stream.basic"]?.verdict == .supported)
+        #expect(mistral.features["stream.include_usage"]?.verdict == .supported)
+    }
+
+    @Test("acquireAlone waits for the requests in flight, and nothing starts beside it")
+    func aloneIsAlone() async throws {
+        let s = AsyncSemaphore(4)
+        let a = await s.acquire()
+        let b = await s.acquire()
+        let log = EventLog()
+        let alone = Task {
+            let t = await s.acquireAlone()
+            await log.add("alone in")
+            try? await Task.sleep(for: .milliseconds(30))
+            await log.add("alone out")
+            return await s.release(t)
+        }
+        while await s.waiting < 1 { await Task.yield() }
+        let later = Task {
+            let t = await s.acquire()
+            await log.add("later")
+            await s.release(t)
+        }
+        while await s.waiting < 2 { await Task.yield() }
+        #expect(await s.release(a))  // b was in flight beside a
+        await log.add("a out")
+        await s.release(b)
+        await log.add("b out")
+        #expect(await alone.value == false)  // nothing else ran while it held the target
+        await later.value
+        #expect(await log.events == ["a out", "b out", "alone in", "alone out", "later"])
+    }
+}
+
+private actor EventLog {
+    var events: [String] = []
+    func add(_ e: String) { events.append(e) }
+}
