@@ -105,6 +105,57 @@ struct LoadIndependenceTests {
         #expect(mistral.features["stream.include_usage"]?.verdict == .supported)
     }
 
+    @Test("a 400 whose error body is cut short decides nothing about the model field")
+    func cutErrorBodyIsUntested() async throws {
+        let server = try RawServer { conn in
+            let request = String(decoding: conn.readRequest() ?? [], as: UTF8.self)
+            if !request.hasPrefix("POST") {
+                conn.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            } else if request.contains("touchstone-no-such-model-zz9") {
+                // The status line, then the body stops at its seventh byte of 120.
+                conn.write("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{\"error")
+            } else {
+                let body = #"{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#
+                conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            }
+        }
+        defer { server.stop() }
+        let target = try Target(name: "cut", baseURL: server.url("/v1"), model: "m")
+        let report = await Prober(suites: Probing.suites, options: ProbeOptions(timeout: 10, include: ["errors.unknown_model", "errors.envelope"]))
+            .probe(target)
+        let r = try #require(report.features["errors.unknown_model"])
+        #expect(r.verdict == .untested, "\(r.detail)")
+        #expect(r.detail.contains("HTTP 400 but its body was cut"), "\(r.detail)")
+        // Nor does the cut body count as an error envelope of some dialect.
+        #expect(report.features["errors.envelope"]?.verdict == .untested)
+    }
+
+    @Test("a model that stops on its own with no token leaves the caps and logprobs untested",
+          arguments: [true, false])
+    func silentModelIsUntested(withUsage: Bool) async throws {
+        let usage = withUsage ? #","usage":{"prompt_tokens":9,"completion_tokens":0,"total_tokens":9}"# : ""
+        let server = try RawServer { conn in
+            let request = String(decoding: conn.readRequest() ?? [], as: UTF8.self)
+            guard request.hasPrefix("POST") else {
+                conn.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                return
+            }
+            let body = #"{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop"}]"# + usage + "}"
+            conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        }
+        defer { server.stop() }
+        let target = try Target(name: "silent", baseURL: server.url("/v1"), model: "m")
+        let report = await Prober(suites: Probing.suites, options: ProbeOptions(timeout: 10, include: ["chat.max_tokens", "chat.max_completion_tokens", "chat.logprobs"]))
+            .probe(target)
+        for f in ["chat.max_tokens", "chat.max_completion_tokens"] {
+            let r = try #require(report.features[f])
+            #expect(r.verdict == .untested, "\(f): \(r.verdict) \(r.detail)")
+            #expect(r.detail.contains("stopped on its own before the cap could matter"), "\(r.detail)")
+        }
+        let lp = try #require(report.features["chat.logprobs"])
+        #expect(lp.verdict == .untested && lp.detail.contains("nothing to carry logprobs"), "\(lp.verdict) \(lp.detail)")
+    }
+
     @Test("acquireAlone waits for the requests in flight, and nothing starts beside it")
     func aloneIsAlone() async throws {
         let s = AsyncSemaphore(4)

@@ -247,19 +247,6 @@ struct CaseRunner: Sendable {
             }
         }
 
-        // A refusal (4xx) whose body never arrived whole cannot be judged: the rules look at
-        // what the body says, and a cut body would read as "empty" or "not JSON".
-        for step in c.steps {
-            guard let ex = outcomes[step.id]?.exchange, let status = ex.status, (400..<500).contains(status),
-                  ex.error != nil, c.feature != nil else { continue }
-            var r = untested("not decided: step `\(step.id)` got HTTP \(status) but its body was cut (\(ex.summary)): the refusal cannot be judged")
-            r.detail = redactor.redact(TextSanitizer.oneLine(redactor.redact(r.detail), limit: 300))
-            r.evidence = c.steps.compactMap { s in
-                outcomes[s.id]?.exchange.map { EvidenceBuilder.make(step: s.id, $0, redactor: redactor, target: target) }
-            }
-            return r
-        }
-
         // Verdict rules: first match wins.
         let log = await session.log
         let last = c.steps.last?.id
@@ -279,11 +266,21 @@ struct CaseRunner: Sendable {
                 detailMessages = evaluator.messages.isEmpty ? firstFailures : evaluator.messages
                 break
             }
+            if evaluator.cutBody != nil { break }  // the decision would rest on a body that never arrived
             if firstFailures.isEmpty { firstFailures = evaluator.failures }
+        }
+        // An error whose body was cut short decides nothing its body would tell.
+        if let cut = evaluator.cutBody, c.feature != nil {
+            var r = untested("not decided: \(cut)")
+            r.detail = redactor.redact(TextSanitizer.oneLine(redactor.redact(r.detail), limit: 300))
+            r.evidence = c.steps.compactMap { s in
+                outcomes[s.id]?.exchange.map { EvidenceBuilder.make(step: s.id, $0, redactor: redactor, target: target) }
+            }
+            return r
         }
         for rule in c.quirks {
             evaluator.startRule()
-            if evaluator.holds(rule.condition) {
+            if evaluator.holds(rule.condition), evaluator.cutBody == nil {
                 for (k, v) in evaluator.quirks { quirks[k] = v }
                 for (k, v) in rule.set { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
             }
