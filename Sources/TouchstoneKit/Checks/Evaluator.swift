@@ -102,7 +102,7 @@ struct Evaluator {
                 return false
             }
             if !matcher.matches(status) {
-                failures.append(ex.summary)
+                failures.append("\(ex.summary), expected \(matcher.description.replacingOccurrences(of: "|", with: " or "))")
                 return false
             }
             return true

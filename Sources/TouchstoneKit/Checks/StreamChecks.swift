@@ -6,9 +6,9 @@ enum StreamChecks {
             "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, exactly one finish_reason, no SSE error fields"
         ) { input in chunkStream(input.exchange) },
         "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
-            guard let s = input.exchange.stream else { return .fail("not a stream") }
-            guard s.sawDone else { return .fail("no [DONE] sentinel") }
-            if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after [DONE]") }
+            guard let s = input.exchange.stream else { return .fail("not a stream, expected text/event-stream ending with data: [DONE]") }
+            guard s.sawDone else { return .fail("the stream ended without data: [DONE], expected it as the last payload") }
+            if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after data: [DONE], expected nothing after it") }
             return .pass("[DONE] ends the stream")
         },
         "stream_usage": BuiltinCheck(
