@@ -3,7 +3,7 @@ import TouchstoneCore
 enum StreamChecks {
     static let checks: [String: BuiltinCheck] = [
         "chunk_stream": BuiltinCheck(
-            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, exactly one finish_reason, no SSE error fields"
+            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, non-empty choices (but a usage chunk asked for), exactly one finish_reason, no SSE error fields"
         ) { input in chunkStream(input.exchange) },
         "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
             guard let s = input.exchange.stream else { return .fail("not a stream, expected text/event-stream ending with data: [DONE]") }
