@@ -8,8 +8,8 @@ import TouchstoneHTTP
 /// Verdicts describe the upstream, not the harness's own load (docs/features.md): a
 /// single-slot server that cuts a running stream short when another request queues gets the
 /// same verdicts at the default `--jobs` as at `--jobs 1`.
-@Suite("Verdicts that do not depend on the harness's load")
-struct LoadIndependenceTests {
+@Suite("Verdicts describe the upstream: not the harness's load, not an answer that cannot decide")
+struct UpstreamVerdictTests {
     /// One slot, a queued request ends the running stream, streams paced like a small model.
     static func oneSlot(advertised: Bool) -> Personality {
         var knobs = Personalities.llamacpp.knobs
@@ -154,6 +154,27 @@ struct LoadIndependenceTests {
         }
         let lp = try #require(report.features["chat.logprobs"])
         #expect(lp.verdict == .untested && lp.detail.contains("nothing to carry logprobs"), "\(lp.verdict) \(lp.detail)")
+    }
+
+    @Test("a bogus key's 401 is supported whatever its body; an HTML or empty one is a quirk",
+          arguments: [("perplexity", "html"), ("tgi", "empty"), ("reference", nil)] as [(String, String?)])
+    func authBodyIsAQuirk(name: String, body: String?) async throws {
+        let p = try #require(Personalities.named(name))
+        let report = try await Probing.probe(p, options: ProbeOptions(timeout: 20, include: ["auth.invalid_key_rejected"]))
+        #expect(report.features["auth.invalid_key_rejected"]?.verdict == .supported)
+        #expect(report.quirks["auth_error_body"] == body.map(JSONValue.string))
+    }
+
+    @Test("errors.unknown_model is untested when the configured model's chat.basic request fails")
+    func unknownModelNeedsAWorkingEndpoint() async throws {
+        // Every chat request carries max_tokens, which this server refuses: the endpoint fails
+        // for the configured model too, so a refusal of the unknown one says nothing.
+        let p = Personality(name: "refuses-cap", summary: "", knobs: Knobs { $0.maxTokens = .reject }, expected: [:],
+                            chatModel: "emulator-chat", embeddingModel: nil, apiKey: "sk-emulator-x")
+        let report = try await Probing.probe(p, options: ProbeOptions(timeout: 20, include: ["errors.unknown_model"]))
+        let r = try #require(report.features["errors.unknown_model"])
+        #expect(r.verdict == .untested, "\(r.detail)")
+        #expect(r.detail.contains("configured model got HTTP 400"), "\(r.detail)")
     }
 
     @Test("acquireAlone waits for the requests in flight, and nothing starts beside it")
