@@ -303,10 +303,12 @@ struct CaseRunner: Sendable {
         var detail = chosen.map { renderText($0.detail, outcomes: outcomes, variables: variables, messages: detailMessages,
                                              failures: firstFailures) }
             ?? "no verdict rule matched (suite error at \(c.location))"
-        let retried = c.steps.compactMap { outcomes[$0.id]?.exchange }.filter { $0.attempts > 1 }
-        if !retried.isEmpty {
-            let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
-            detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
+        // Retries of the retry policy (a re-run alone is said below, not counted here).
+        let retries = c.steps.compactMap { outcomes[$0.id]?.exchange }.map { ($0, $0.attempts - 1 - ($0.aloneRerun == nil ? 0 : 1)) }.filter { $0.1 > 0 }
+        if !retries.isEmpty {
+            let reasons = retries.flatMap(\.0.retryReasons).joined(separator: ", ")
+            let n = retries.reduce(0) { $0 + $1.1 }
+            detail += " (after \(n) retr\(n == 1 ? "y" : "ies"): \(reasons))"
         }
         let rerun = c.steps.compactMap { outcomes[$0.id]?.exchange?.aloneRerun }
         if !rerun.isEmpty {
