@@ -8,7 +8,7 @@ import TouchstoneReports
 
 /// How to probe: options `probe` and `run` share.
 struct ProbingOptions: ParsableArguments {
-    @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target).")
+    @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target; never more than the slots a server advertises).")
     var jobs: Int = 8
 
     @Option(help: ArgumentHelp("Seconds each request may take (first byte, idle gap, total). Generous by default for slow local models; a targets file's `timeout:` wins for its target.", valueName: "seconds"))
