@@ -15,9 +15,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ $# -ge 2 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
-TS_BIN="$1"; OUT="$2"; TIMINGS="${3:-/dev/null}"
+TS_BIN="$(realpath "$1")"; mkdir -p "$2"; OUT="$(realpath "$2")"
+TIMINGS="$(realpath "${3:-/dev/null}")"
 [ -x "$TS_BIN" ] || ts_die "not an executable: $TS_BIN"
-mkdir -p "$OUT"
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 NAME="llama-np1"
 PORT="$(ts_free_port)"
