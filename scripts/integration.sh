@@ -11,6 +11,8 @@
 #   llama-jinja    llama-server --jinja
 #   llama-embed    llama-server --embeddings --pooling mean --api-key $KEY
 #   litellm-proxy  LiteLLM proxy with a master key, in front of llama-jinja
+#   llama-np1      llama-server -np 1, probed at the default --jobs and at --jobs 1: the
+#                  verdicts must be identical (scripts/upstreams/one-slot.sh)
 #
 # Needs no input and is safe to run again: everything fetched or built is cached under
 # ${TOUCHSTONE_CACHE:-$HOME/.cache/touchstone}; a warm cache skips every install.
@@ -19,7 +21,7 @@
 #   TOUCHSTONE_CACHE     cache root (default $HOME/.cache/touchstone)
 #   TOUCHSTONE_BIN       a touchstone binary to use instead of building one
 #   TOUCHSTONE_SCRATCH   SwiftPM scratch path for the build (default: SwiftPM's .build)
-#   TOUCHSTONE_TARGETS   space-separated subset of the targets above (default: all three)
+#   TOUCHSTONE_TARGETS   space-separated subset of the targets above (default: all four)
 #   TOUCHSTONE_OUT       where the reports of a run go (default: a folder under the cache)
 set -euo pipefail
 # The whole script is one compound command, read before it runs: editing this file while a
@@ -39,9 +41,9 @@ for arg in "$@"; do
     esac
 done
 
-TARGETS="${TOUCHSTONE_TARGETS:-llama-jinja llama-embed litellm-proxy}"
+TARGETS="${TOUCHSTONE_TARGETS:-llama-jinja llama-embed litellm-proxy llama-np1}"
 for t in $TARGETS; do
-    case "$t" in llama-jinja|llama-embed|litellm-proxy) ;; *) ts_die "unknown target $t" ;; esac
+    case "$t" in llama-jinja|llama-embed|litellm-proxy|llama-np1) ;; *) ts_die "unknown target $t" ;; esac
 done
 want() { case " $TARGETS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # The proxy fronts llama-jinja.
@@ -217,6 +219,12 @@ if want llama-embed; then
     run_target llama-embed
     ts_stop llama-embed
 fi
+# The single-slot server, alone too: two probes, one at the default --jobs, one at --jobs 1.
+ONE_SLOT_FAILED=0
+if want llama-np1; then
+    timed "llama-np1 (both probes)" scripts/upstreams/one-slot.sh "$TS_BIN" "$OUT/llama-np1" "$TIMINGS" \
+        || ONE_SLOT_FAILED=1
+fi
 if want llama-jinja; then run_target llama-jinja; fi
 if want litellm-proxy; then run_target litellm-proxy; fi
 
@@ -235,12 +243,15 @@ STARTED=()
 
 status=0
 reports=()
-for t in $TARGETS; do reports+=(--report "$t=$OUT/$t/report.json"); done
+for t in $TARGETS; do [ "$t" = llama-np1 ] || reports+=(--report "$t=$OUT/$t/report.json"); done
 # touchstone's --expect already failed on any verdict the file does not accept; check.py also
 # requires every feature to be covered, and that no key leaked into any file of the run.
-"$TS_PYTHON" scripts/upstreams/check.py --expected reports/expected.yaml "${reports[@]}" \
-    --secret-env TS_LLAMA_EMBED_KEY --secret-env TS_LITELLM_MASTER_KEY --scan "$OUT" || status=$?
+if [ ${#reports[@]} -gt 0 ]; then
+    "$TS_PYTHON" scripts/upstreams/check.py --expected reports/expected.yaml "${reports[@]}" \
+        --secret-env TS_LLAMA_EMBED_KEY --secret-env TS_LITELLM_MASTER_KEY --scan "$OUT" || status=$?
+fi
 [ "$EXPECT_FAILED" = 0 ] || status=1
+[ "$ONE_SLOT_FAILED" = 0 ] || { ts_log "integration: llama-np1 verdicts differ between the default --jobs and --jobs 1"; status=1; }
 
 printf '%s\t%s\n' "total" "$((SECONDS - T_TOTAL))" >>"$TIMINGS"
 if [ "$PUBLISH" = 1 ] && [ "$status" = 0 ]; then

@@ -50,8 +50,13 @@ final class Console: @unchecked Sendable {
                 let verdict = paint(result.verdict.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0), result.verdict)
                 write("[\(target)] \(verdict) \(name) \(TextSanitizer.oneLine(result.detail, limit: 110))\n")
             } else {
-                write("[\(target)] quirks      \(caseID)\n")
+                write("[\(target)] quirk       \(TextSanitizer.oneLine(result?.detail ?? caseID, limit: 140))\n")
             }
+            showLive()
+        case .serverSlots(let target, let slots, let jobs):
+            guard !quiet else { break }
+            clearLive()
+            write("[\(target)] the server advertises \(slots) slot(s): \(jobs) request(s) in flight at most\n")
             showLive()
         case .targetFinished(let target, let report):
             guard !quiet else { break }

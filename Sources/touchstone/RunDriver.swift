@@ -8,7 +8,7 @@ import TouchstoneReports
 
 /// How to probe: options `probe` and `run` share.
 struct ProbingOptions: ParsableArguments {
-    @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target).")
+    @Option(help: "Requests in flight at once per target (a targets file's `jobs:` wins for its target; never more than the slots a server advertises).")
     var jobs: Int = 8
 
     @Option(help: ArgumentHelp("Requests in flight at once across all targets; targets start as this allows, not all at once.", valueName: "n"))

@@ -99,19 +99,19 @@ struct CriticalPathSchedulingTests {
     /// With one slot, waiters are served by priority, then in arrival order.
     @Test func semaphoreServesHigherPriorityFirst() async {
         let semaphore = AsyncSemaphore(1)
-        await semaphore.acquire()
+        let first = await semaphore.acquire()
         let order = OrderLog()
         var tasks: [Task<Void, Never>] = []
         for (name, priority) in [("low1", TaskPriority.low), ("high1", .high), ("low2", .low), ("high2", .high)] {
             tasks.append(Task(priority: priority) {
-                await semaphore.acquire()
+                let ticket = await semaphore.acquire()
                 await order.append(name)
-                await semaphore.release()
+                await semaphore.release(ticket)
             })
             // Let each waiter queue before the next one arrives.
             while await semaphore.waiting < tasks.count { await Task.yield() }
         }
-        await semaphore.release()
+        await semaphore.release(first)
         for t in tasks { await t.value }
         #expect(await order.names == ["high1", "high2", "low1", "low2"])
     }

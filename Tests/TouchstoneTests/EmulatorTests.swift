@@ -1007,10 +1007,10 @@ private struct MiniProber {
             : [404, 405].contains(doubled.status) ? d(.unsupported, "\(doubled.status)") : d(.broken, "\(doubled.status)")
 
         let bogus = try await chat(basicBody, key: "sk-bogus-key")
-        let pageOrEmpty = bogus.body.isEmpty || bogus.header("content-type")?.contains("html") == true
-        if [401, 403].contains(bogus.status), !pageOrEmpty { v["auth.invalid_key_rejected"] = d(.supported, "\(bogus.status)") }
+        // 401 or 403 whatever the body (errors.envelope judges it).
+        if [401, 403].contains(bogus.status) { v["auth.invalid_key_rejected"] = d(.supported, "\(bogus.status)") }
         else if bogus.status / 100 == 2 { v["auth.invalid_key_rejected"] = d(.ignored, "2xx") }
-        else { v["auth.invalid_key_rejected"] = d(.broken, "\(bogus.status) \(pageOrEmpty ? "page/empty" : "")") }
+        else { v["auth.invalid_key_rejected"] = d(.broken, "\(bogus.status)") }
 
         // Chat completions
         for (id, messages) in [("chat.system_message", [["role": "system", "content": "Be brief."], ["role": "user", "content": "Hi"]] as JSONValue),
@@ -1024,7 +1024,10 @@ private struct MiniProber {
             let r = try await chat(fields)
             v[id] = byStatus(r) {
                 let tokens = r.json?["usage"]?["completion_tokens"]?.intValue ?? 99
-                return tokens <= 1 && r.json?["choices"]?[0]?["finish_reason"] == "length" ? d(.supported, "cut") : d(.ignored, "\(tokens) tokens")
+                let finish = r.json?["choices"]?[0]?["finish_reason"]
+                if tokens <= 1 && finish == "length" { return d(.supported, "cut") }
+                if tokens == 0 && finish == "stop" { return d(.untested, "stopped on its own, no token") }
+                return d(.ignored, "\(tokens) tokens")
             }
         }
         let control = try await chat(["messages": Self.hello, "max_tokens": 16])
@@ -1048,7 +1051,9 @@ private struct MiniProber {
         }
         let lp = try await chat(["messages": Self.hello, "logprobs": true, "top_logprobs": 2, "max_tokens": 1])
         v["chat.logprobs"] = byStatus(lp) {
-            lp.json?["choices"]?[0]?["logprobs"]?["content"]?[0]?["top_logprobs"]?.arrayValue?.count == 2 ? d(.supported, "2") : d(.ignored, "absent")
+            if lp.json?["choices"]?[0]?["logprobs"]?["content"]?[0]?["top_logprobs"]?.arrayValue?.count == 2 { return d(.supported, "2") }
+            if lp.json?["usage"]?["completion_tokens"]?.intValue == 0 { return d(.untested, "no token") }
+            return d(.ignored, "absent")
         }
         let low = try await chat(["messages": Self.hello, "max_tokens": 8, "reasoning_effort": "low"])
         if (400..<500).contains(low.status) { v["chat.reasoning_effort"] = d(.unsupported, "low refused") }
@@ -1061,7 +1066,7 @@ private struct MiniProber {
         v["chat.image_input"] = byStatus(image) { d(.supported, "2xx") }
 
         // Streaming
-        func streamCheck(_ r: HTTPResult) -> (Decided, events: [SSEEvent], chunks: [JSONValue]) {
+        func streamCheck(_ r: HTTPResult, usageAsked: Bool = false) -> (Decided, events: [SSEEvent], chunks: [JSONValue]) {
             if (400..<500).contains(r.status) { return (d(.unsupported, "\(r.status)"), [], []) }
             if r.status == 200, r.header("content-type")?.hasPrefix("application/json") == true { return (d(.ignored, "plain JSON"), [], []) }
             guard r.status == 200, r.header("content-type")?.hasPrefix("text/event-stream") == true else { return (d(.broken, "\(r.status)"), [], []) }
@@ -1073,6 +1078,10 @@ private struct MiniProber {
             }
             guard chunks.allSatisfy({ $0["object"] == "chat.completion.chunk" }) else { return (d(.broken, "object"), events, chunks) }
             guard Set(chunks.compactMap { $0["id"]?.stringValue }).count == 1 else { return (d(.broken, "id"), events, chunks) }
+            // Only a usage chunk that was asked for may have no choice.
+            guard chunks.allSatisfy({ !($0["choices"]?.arrayValue ?? []).isEmpty || (usageAsked && $0["usage"] != nil) }) else {
+                return (d(.broken, "a chunk with choices: []"), events, chunks)
+            }
             guard chunks.first(where: { $0["choices"]?[0]?["delta"] != nil })?["choices"]?[0]?["delta"]?["role"] == "assistant" else {
                 return (d(.broken, "role"), events, chunks)
             }
@@ -1086,9 +1095,10 @@ private struct MiniProber {
         if streamBasic.verdict == .supported {
             v["stream.done_sentinel"] = streamEvents.last?.isDone == true ? d(.supported, "[DONE]") : d(.broken, "no [DONE]")
             let withUsage = try await chat(["messages": Self.hello, "max_tokens": 8, "stream": true, "stream_options": ["include_usage": true]])
-            let (_, _, chunks) = streamCheck(withUsage)
+            let (_, _, chunks) = streamCheck(withUsage, usageAsked: true)
             let finishAt = chunks.firstIndex { $0["choices"]?[0]?["finish_reason"]?.stringValue != nil } ?? chunks.count
-            let usageAfter = chunks[min(finishAt + 1, chunks.count)...].contains { $0["usage"]?["total_tokens"]?.intValue != nil }
+            // Usage on the finish chunk itself counts as after it (Mistral).
+            let usageAfter = chunks[min(finishAt, chunks.count)...].contains { $0["usage"]?["total_tokens"]?.intValue != nil }
             v["stream.include_usage"] = usageAfter ? d(.supported, "usage chunk") : d(.ignored, "no usage")
         } else {
             v["stream.done_sentinel"] = d(.untested, "stream.basic")
@@ -1296,10 +1306,14 @@ private struct MiniProber {
         else { v["completions.legacy"] = legacy.status == 200 && legacy.json?["choices"]?[0]?["text"]?.stringValue != nil ? d(.supported, "text") : d(.broken, "\(legacy.status)") }
 
         // Errors
-        let unknown = try await chat(["model": "nonexistent-zz-model", "messages": Self.hello, "max_tokens": 8])
-        if [400, 404].contains(unknown.status), !unknown.body.isEmpty { v["errors.unknown_model"] = d(.supported, "\(unknown.status)") }
-        else if unknown.status / 100 == 2 { v["errors.unknown_model"] = d(.ignored, "2xx") }
-        else { v["errors.unknown_model"] = d(.broken, "\(unknown.status)") }
+        // Decided only when the configured model's basic request got a 2xx.
+        if basic.status / 100 != 2 { v["errors.unknown_model"] = d(.untested, "chat.basic got \(basic.status)") }
+        else {
+            let unknown = try await chat(["model": "nonexistent-zz-model", "messages": Self.hello, "max_tokens": 8])
+            if [400, 404, 422].contains(unknown.status), !unknown.body.isEmpty { v["errors.unknown_model"] = d(.supported, "\(unknown.status)") }
+            else if unknown.status / 100 == 2 { v["errors.unknown_model"] = d(.ignored, "2xx") }
+            else { v["errors.unknown_model"] = d(.broken, "\(unknown.status)") }
+        }
         let invalid = try await client.send("POST", "/chat/completions", body: "{")
         noteError(invalid)
         v["errors.invalid_json"] = [400, 422].contains(invalid.status) ? d(.supported, "\(invalid.status)") : d(.broken, invalid.dropped ? "dropped" : "\(invalid.status)")

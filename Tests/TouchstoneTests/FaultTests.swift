@@ -43,7 +43,7 @@ struct FaultTests {
         "fault-error-in-200": "HTTP 200 with an error object inside",
         "fault-redirect-loop": "redirect loop: more than 5 redirects",
         "fault-wrong-content-type": "content-type application/json, expected text/event-stream",
-        "fault-hostile-retry-after": "HTTP 429: Rate limit reached (after 2 retries: 429, 429)",
+        "fault-hostile-retry-after": "HTTP 429: Rate limit reached, expected 2xx (after 2 retries: 429, 429)",
         "fault-absurd-usage": "usage is inconsistent: 9223372036854775807 + 9000000000000000000 overflows",
         "fault-padded-bodies": "",
     ]

@@ -101,8 +101,9 @@ struct PreflightTests {
         #expect(r.stderr.contains("using 'emulator-chat'"), "said even with --quiet: \(r.stderr)")
         #expect(t.model == "emulator-chat" && t.preflight?.modelChosen == "emulator-chat" && t.preflight?.status == .passed)
         #expect(t.features["chat.basic"]?.verdict == .supported)
-        // The preflight's requests are the taxonomy's: GET /models and the chat.basic request once each.
-        #expect(server.requestLog == ["GET /v1/models", "POST /v1/chat/completions"], "\(server.requestLog)")
+        // The preflight's requests are the taxonomy's: GET /models and the chat.basic request once
+        // each; then only the server-slots question (llama.cpp's /props, a 404 here).
+        #expect(server.requestLog == ["GET /v1/models", "POST /v1/chat/completions", "GET /props"], "\(server.requestLog)")
     }
 
     @Test func withoutModelSeveralListedStopsWithExitTwoAndTheList() async throws {

@@ -24,7 +24,7 @@ struct RunSchedulerTests {
                 started += 1
                 most = max(most, now)
             case .targetFinished: now -= 1
-            case .caseFinished, .preflightFinished: break
+            case .caseFinished, .preflightFinished, .serverSlots: break
             }
         }
     }
@@ -61,11 +61,11 @@ struct RunSchedulerTests {
             for (t, semaphore) in targets.enumerated() {
                 for _ in 0..<5 {
                     group.addTask {
-                        await semaphore.acquire()
+                        let ticket = await semaphore.acquire()
                         gauge.enter(t)
                         try? await Task.sleep(for: .milliseconds(30))
                         gauge.leave(t)
-                        await semaphore.release()
+                        await semaphore.release(ticket)
                     }
                 }
             }

@@ -5,7 +5,8 @@ import TouchstoneCore
 /// By the book: `data: {chunk}` events of `chat.completion.chunk` objects sharing one id; per
 /// choice a first delta `{"role":"assistant","content":""}`, one delta per word, then one
 /// delta with the finish_reason; with `stream_options.include_usage` a last chunk with
-/// `choices: []` and usage; then `data: [DONE]`.
+/// `choices: []` and usage; then `data: [DONE]`. A single-slot server (`Knobs.slots`) may end
+/// the stream early (`Connection.write`).
 struct ChatStream {
     let knobs: Knobs
     let id: String
@@ -28,9 +29,14 @@ struct ChatStream {
             for (i, choice) in choices.enumerated() { events += cumulativeEvents(choice, index: i) }
         } else {
             if knobs.filterChunk == .azure { events.append(Self.data(azureFilterChunk)) }
-            for (i, choice) in choices.enumerated() { events += deltaEvents(choice, index: i) }
             let usageWanted = knobs.streamUsage == .always || (knobs.streamUsage == .onRequest && includeUsage)
-            if usageWanted {
+            // Mistral: usage rides on the last finish_reason chunk, beside its choice.
+            let usageOnFinish = usageWanted && knobs.usageChunkChoices == .finishChunk
+            for (i, choice) in choices.enumerated() {
+                let onFinish: JSONValue? = usageOnFinish && i == choices.count - 1 ? .some(usage) : .none
+                events += deltaEvents(choice, index: i, usage: onFinish)
+            }
+            if usageWanted && !usageOnFinish {
                 let choicesValue: JSONValue = knobs.usageChunkChoices == .empty
                     ? [] : [["index": 0, "delta": [:], "finish_reason": .null]]
                 events.append(Self.data(chunk(choicesValue, usage: usage)))
@@ -61,16 +67,16 @@ struct ChatStream {
     }
 
     private func deltaChunk(_ index: Int, _ delta: [String: JSONValue], finish: String? = nil,
-                            logprobs: JSONValue = .null) -> [UInt8] {
+                            logprobs: JSONValue = .null, usage: JSONValue? = nil) -> [UInt8] {
         var delta = delta
         if knobs.roleDelta == .everyDelta { delta["role"] = "assistant" }
         return Self.data(chunk([[
             "index": .int(index), "delta": .object(delta), "logprobs": logprobs,
             "finish_reason": finish.map(JSONValue.string) ?? .null,
-        ]]))
+        ]], usage: usage))
     }
 
-    private func deltaEvents(_ choice: ChatChoice, index i: Int) -> [[UInt8]] {
+    private func deltaEvents(_ choice: ChatChoice, index i: Int, usage: JSONValue? = nil) -> [[UInt8]] {
         var events: [[UInt8]] = []
         var finish = choice.finish
         if choice.toolCalls.isEmpty {
@@ -90,7 +96,7 @@ struct ChatStream {
             events += toolCallEvents(choice, index: i)
             if knobs.toolStreaming == .noIndex || knobs.toolStreaming == .finishStop { finish = "stop" }
         }
-        events.append(deltaChunk(i, [:], finish: finish))
+        events.append(deltaChunk(i, [:], finish: finish, usage: usage))
         return events
     }
 

@@ -95,9 +95,18 @@ struct Emulator: Sendable {
         }
     }
 
+    /// Whether a request runs the model, so takes a slot when the slots are limited.
+    func takesSlot(_ request: HTTPRequestMessage) -> Bool {
+        guard request.method == "POST" else { return false }
+        switch endpoint(exactly: request.path) ?? endpoint(exactly: Self.cleaned(request.path)) {
+        case .chat, .embeddings, .responses, .completions: return true
+        default: return false
+        }
+    }
+
     /// The endpoint a path names, with no slash tolerance.
     func endpoint(exactly path: String) -> Endpoint? {
-        if path == "/props" && knobs.contextLength == .props { return .props }
+        if path == "/props" && (knobs.contextLength == .props || knobs.slots == .oneAdvertised) { return .props }
         if knobs.pathPrefix == .azureDeployments { return Self.azureEndpoint(path) }
         for prefix in knobs.pathPrefix.paths where path.hasPrefix(prefix + "/") {
             let rest = path.dropFirst(prefix.count)

@@ -20,12 +20,25 @@ extension Emulator {
 
     // MARK: GET /props (llama.cpp's server properties, beside the API)
 
+    /// llama.cpp's `GET /props`: its slots (`total_slots`, what the prober caps its concurrency
+    /// to) and the context window. Served by the personalities that model llama-server.
     func props() throws -> Reply {
-        guard knobs.contextLength == .props else { throw APIError(404, "Not found", code: "not_found") }
-        return .json(200, [
-            "default_generation_settings": ["n_ctx": .int(Knobs.ContextAdvert.window), "params": ["temperature": 0.8]],
-            "total_slots": 1, "model_alias": .string(chatModel),
-        ])
+        guard knobs.contextLength == .props || knobs.slots == .oneAdvertised else {
+            throw APIError(404, "Not found", code: "not_found")
+        }
+        let window = knobs.contextLength == .props ? Knobs.ContextAdvert.window : 4096
+        var body: [String: JSONValue] = [
+            "default_generation_settings": ["n_ctx": .int(window), "params": ["temperature": 0.8]],
+            "model_alias": .string(chatModel),
+        ]
+        // llama-server's default is four slots (`-np`); `oneAdvertised` is `-np 1`. `one` models a
+        // single-slot server that does not say so: no `total_slots`.
+        switch knobs.slots {
+        case .many: body["total_slots"] = 4
+        case .oneAdvertised: body["total_slots"] = 1
+        case .one: break
+        }
+        return .json(200, .object(body))
     }
 
     func models() throws -> Reply {

@@ -29,13 +29,12 @@ extension Knobs {
         case .accept, .redirect307: v["base_url.trailing_slash"] = capAccepted ? .supported : .broken
         case .notFound: v["base_url.trailing_slash"] = .unsupported
         }
-        // "401 or 403 → supported; … an HTML body or an empty body → broken".
-        let errorBodyIsPage = errorDialect == .html || errorDialect == .empty
+        // "401 or 403 → supported, whatever the body (errors.envelope judges it); 2xx → ignored;
+        // any other status → broken".
         switch auth {
-        case .status401, .status403: v["auth.invalid_key_rejected"] = errorBodyIsPage ? .broken : .supported
-        case .stringError401: v["auth.invalid_key_rejected"] = .supported
+        case .status401, .status403, .stringError401, .html401, .emptyBody401: v["auth.invalid_key_rejected"] = .supported
         case .ignoreKey: v["auth.invalid_key_rejected"] = capAccepted ? .ignored : .broken
-        case .status400, .noConnectedDB400, .html401, .emptyBody401: v["auth.invalid_key_rejected"] = .broken
+        case .status400, .noConnectedDB400: v["auth.invalid_key_rejected"] = .broken
         }
 
         // Chat completions: the emulator's answers always have the basic shape and usage.
@@ -71,7 +70,11 @@ extension Knobs {
         // Streaming
         // Cumulative `chat.completion` events, and Azure's filter event (`object: ""`, `id: ""`),
         // break "every payload is a chat.completion.chunk with one id" (docs/emulator.md).
-        let streamBasic: Verdict = chat(chunkStyle == .cumulative || filterChunk == .azure ? .broken : .supported)
+        // An unrequested usage chunk with `choices: []` (usage always, in a chunk of its own)
+        // breaks "every chunk has a non-empty choices".
+        let emptyChoicesChunk = streamUsage == .always && usageChunkChoices == .empty
+        let streamBasic: Verdict = chat(chunkStyle == .cumulative || filterChunk == .azure || emptyChoicesChunk
+                                        ? .broken : .supported)
         v["stream.basic"] = streamBasic
         v["stream.done_sentinel"] = streamBasic != .supported ? .untested : (doneSentinel == .send ? .supported : .broken)
         v["stream.include_usage"] = streamBasic != .supported ? .untested : (streamUsage == .never ? .ignored : .supported)
@@ -166,13 +169,15 @@ extension Knobs {
         v["completions.legacy"] = completions == .served ? .supported : .unsupported
 
         // Errors. The model is checked before any parameter.
+        // Decided only when the chat.basic request (with its max_tokens cap) got a 2xx.
         switch unknownModel {
+        case _ where !capAccepted:
+            v["errors.unknown_model"] = .untested
         case .notFound404, .badRequest400:
-            // "404 or 400 with an error body": an empty body is none.
+            // "404, 400 or 422 with an error body": an empty body is none.
             v["errors.unknown_model"] = errorDialect == .empty ? .broken : .supported
         case .ignore:
-            // Refused for its cap: a 400 reads as "supported", a 422 fits no row (broken).
-            v["errors.unknown_model"] = capAccepted ? .ignored : (rejectStatus == .badRequest400 ? .supported : .broken)
+            v["errors.unknown_model"] = .ignored
         }
         v["errors.invalid_json"] = validationStatus == .serverError500 ? .broken : .supported
         v["errors.missing_messages"] = validationStatus == .serverError500 ? .broken : .supported

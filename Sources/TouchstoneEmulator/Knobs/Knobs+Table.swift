@@ -66,6 +66,7 @@ extension Knobs {
         field("completions", \.completions),
         delayField("responseDelay", \.responseDelay),
         delayField("chunkDelay", \.chunkDelay),
+        field("slots", \.slots),
     ]
 
     private static func field<T: KnobValue>(

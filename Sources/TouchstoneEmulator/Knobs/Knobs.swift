@@ -110,6 +110,11 @@ public struct Knobs: Sendable, Hashable {
     /// Pause between two SSE events of a stream.
     public var chunkDelay: Delay = .none
 
+    // MARK: Capacity
+
+    /// How many model requests are served at once, and what a queued one does to a running stream.
+    public var slots: Slots = .many
+
     /// The reference: everything by the book.
     public init() {}
 
@@ -413,10 +418,25 @@ extension Knobs {
     }
 
     public enum UsageChunkChoices: String, KnobValue {
-        /// `choices: []`.
+        /// A chunk of its own with `choices: []`. Without `include_usage` (`streamUsage: always`)
+        /// this breaks `stream.basic`: a client reading `chunk.choices[0]` crashes on it.
         case empty
-        /// `choices: [{"index":0,"delta":{},"finish_reason":null}]` (LiteLLM).
+        /// A chunk of its own with `choices: [{"index":0,"delta":{},"finish_reason":null}]` (LiteLLM).
         case nonempty
+        /// No chunk of its own: usage on the last finish_reason chunk, beside its choice (Mistral).
+        case finishChunk
+    }
+
+    public enum Slots: String, KnobValue {
+        /// Every request is served at once.
+        case many
+        /// One slot, like `llama-server -np 1`: a model request (chat, completions, embeddings,
+        /// responses) that arrives while the slot is taken waits for it (no 503), and a streamed
+        /// answer holding the slot is ended at once with `data: [DONE]` and no finish_reason
+        /// when another request queues. `GET /props` is not served.
+        case one
+        /// `one`, and `GET /props` (at the server root) advertises `total_slots: 1` as llama.cpp does.
+        case oneAdvertised
     }
 
     public enum JSONObjectPolicy: String, KnobValue {

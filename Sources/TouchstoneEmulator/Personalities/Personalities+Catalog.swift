@@ -153,6 +153,22 @@ extension Personalities {
         ]),
         chatModel: "gemma-3-270m", embeddingModel: "gemma-3-270m", apiKey: "sk-emulator-llamacpp")
 
+    /// `llamacpp` started with `-np 1`: one slot, advertised by `GET /props` (`total_slots: 1`),
+    /// a queued request ending a running stream with `[DONE]` and no finish_reason, and `n: 2`
+    /// refused with 400 "Field 'n': Value must be between 1 <= value <= 1" (observed on the build
+    /// of `llamacpp`). The prober reads the slots and sends one request at a time: its verdicts
+    /// are `llamacpp`'s but chat.n.
+    public static let llamacppOneSlot = Personality(
+        name: "llamacpp-np1",
+        summary: "llama-server -np 1: one slot (GET /props total_slots 1), a queued request cuts a running stream short, n > 1 refused.",
+        knobs: Knobs {
+            $0 = llamacpp.knobs
+            $0.slots = .oneAdvertised
+            $0.n = .reject
+        },
+        expected: llamacpp.expected.merging(["chat.n": .unsupported]) { _, b in b },
+        chatModel: llamacpp.chatModel, embeddingModel: llamacpp.embeddingModel, apiKey: llamacpp.apiKey)
+
     /// Matrix C, LM Studio column [LS1–LS3].
     public static let lmstudio = Personality(
         name: "lmstudio",
@@ -203,7 +219,6 @@ extension Personalities {
             $0.responses = .notFound  // [T1]
         },
         expected: expecting(noEmbeddingModel, noResponsesAPI, [
-            "auth.invalid_key_rejected": .broken,  // empty body
             "chat.n": .ignored,
             "tools.parallel": .ignored,
             "response_format.json_object": .unsupported,
@@ -271,6 +286,7 @@ extension Personalities {
             $0.toolCallIDs = .nineAlphanumeric  // "Tool-call ids must be 9 alphanumeric chars (k)"
             $0.toolStreaming = .whole  // "(k) whole call per chunk"
             $0.streamUsage = .always  // "usage in the final chunk (k)"
+            $0.usageChunkChoices = .finishChunk  // on the finish_reason chunk, beside its choice
             $0.embeddingsDimensions = .reject  // "`output_dimension`": `dimensions` is an extra field
             $0.responses = .notFound
             $0.completions = .notFound  // "FIM only"
@@ -336,7 +352,6 @@ extension Personalities {
         },
         expected: expecting(noEmbeddingModel, noResponsesAPI, [
             "models.list": .unsupported,
-            "auth.invalid_key_rejected": .broken,  // HTML body
             "chat.max_completion_tokens": .ignored,
             "chat.n": .ignored,
             "chat.logprobs": .ignored,

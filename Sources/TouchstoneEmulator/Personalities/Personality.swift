@@ -38,7 +38,7 @@ public enum Personalities {
 
     /// The working upstreams (`--emulate all`). The fault personalities are in `faults`.
     public static let all: [Personality] = [
-        reference, referenceSlow, ollama, vllm, llamacpp, lmstudio, tgi, mlx, mistral, gemini,
+        reference, referenceSlow, ollama, vllm, llamacpp, llamacppOneSlot, lmstudio, tgi, mlx, mistral, gemini,
         perplexity, azure, litellm, groq, cerebras, xai, nvidia, openrouter, deepinfra, misbehaving,
     ]
 

@@ -11,6 +11,8 @@ struct Connection {
     var fault: Fault? = nil
     /// Told `METHOD path` of every request read (the server's request log).
     var onRequest: @Sendable (String) -> Void = { _ in }
+    /// The model slot, when the server has one (`Knobs.slots`).
+    var slot: SlotGate? = nil
 
     static let maxHeadBytes = 64 * 1024
     static let maxBodyBytes = 16 * 1024 * 1024
@@ -30,6 +32,11 @@ struct Connection {
                     try await socket.write(Data("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                 }) else { return }
                 onRequest("\(request.method) \(request.path)")
+                // A single-slot server: the model request waits for the slot, holds it while
+                // its answer is written, and gives it to the next one.
+                let gate = emulator.takesSlot(request) ? slot : nil
+                await gate?.enter()
+                defer { gate?.leave() }
                 let reply = emulator.reply(to: request)
                 let delay = emulator.knobs.responseDelay.milliseconds
                 if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) }
@@ -38,7 +45,7 @@ struct Connection {
                     keepOpen = try await deliver(fault.delivery(of: reply, to: request, emulator: emulator),
                                                  keepAlive: request.keepsAlive)
                 } else {
-                    keepOpen = try await write(reply, keepAlive: request.keepsAlive)
+                    keepOpen = try await write(reply, keepAlive: request.keepsAlive, slot: gate)
                 }
                 if !keepOpen { return }
             } catch Failure.malformed(let why) {
@@ -54,8 +61,10 @@ struct Connection {
         }
     }
 
-    /// Writes a reply; returns whether the connection stays open.
-    func write(_ reply: Reply, keepAlive: Bool, extraHead: [UInt8] = []) async throws -> Bool {
+    /// Writes a reply; returns whether the connection stays open. A stream holding `slot` ends
+    /// early, after its first event, with `data: [DONE]` and no finish_reason as soon as another
+    /// request waits for the slot (what a single-slot llama-server did to a running stream).
+    func write(_ reply: Reply, keepAlive: Bool, extraHead: [UInt8] = [], slot: SlotGate? = nil) async throws -> Bool {
         switch reply {
         case .drop:
             return false
@@ -71,13 +80,16 @@ struct Connection {
             if !keepAlive { head.append(("connection", "close")) }
             try await socket.write(Self.head(status, head, extra: extraHead))
             let gap = UInt64(emulator.knobs.chunkDelay.milliseconds) * 1_000_000
-            for (k, event) in events.enumerated() {
+            for (k, var event) in events.enumerated() {
                 if k > 0, gap > 0 { try await Task.sleep(nanoseconds: gap) }
+                let cut = k > 0 && slot?.contended == true
+                if cut { event = Array("data: [DONE]\n\n".utf8) }
                 var chunk = Data(String(event.count, radix: 16).utf8)
                 chunk.append(contentsOf: [13, 10])
                 chunk.append(contentsOf: event)
                 chunk.append(contentsOf: [13, 10])
                 try await socket.write(chunk)
+                if cut { break }
             }
             try await socket.write(Data("0\r\n\r\n".utf8))
             return keepAlive

@@ -106,6 +106,7 @@ public final class EmulatorServer: Sendable {
                 if r.lines.count < EmulatorServer.requestLogLimit { r.lines.append(line) }
             }
         }
+        let slot: SlotGate? = knobs.slots == .many ? nil : SlotGate()
         let task = Task {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
@@ -113,7 +114,7 @@ public final class EmulatorServer: Sendable {
                     // Streamed events must leave at once: without TCP_NODELAY a reused connection
                     // holds small writes ~40 ms (Nagle + delayed ACK) and skews latency figures.
                     try? client.socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
-                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault, onRequest: log).serve() }
+                    group.addTask { await Connection(socket: client, emulator: emulator, fault: fault, onRequest: log, slot: slot).serve() }
                 }
                 group.cancelAll()
             }

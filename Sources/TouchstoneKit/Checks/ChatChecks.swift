@@ -28,7 +28,7 @@ enum ChatChecks {
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             let reason = body["choices"]?[0]?["finish_reason"]?.stringValue ?? "null"
             if let n = body["usage"]?["completion_tokens"]?.intValue {
-                if n > max { return .fail("completion_tokens \(n) > \(max)") }
+                if n > max { return .fail("completion_tokens is \(n), expected at most \(max)") }
             } else {
                 let content = ChatFacts.content(input.exchange) ?? ""
                 if Shape.words(content).count > max || content.count > 16 * max {
@@ -37,6 +37,18 @@ enum ChatChecks {
             }
             if reason != "length" { return .fail("finish_reason is \(reason), expected length") }
             return .pass("capped at \(max) token(s) with finish_reason length")
+        },
+        "no_tokens": BuiltinCheck(
+            "the answer holds no token: usage.completion_tokens is 0 (usage decides when present), else no content and no tool call"
+        ) { input in
+            guard let body = input.exchange.json else { return .fail("body is not JSON") }
+            if let n = body["usage"]?["completion_tokens"]?.intValue {
+                return n == 0 ? .pass("0 completion tokens") : .fail("\(n) completion token(s)")
+            }
+            let content = ChatFacts.content(input.exchange) ?? ""
+            let calls = ChatFacts.message(input.exchange)?["tool_calls"]?.arrayValue ?? []
+            if content.isEmpty && calls.isEmpty { return .pass("no usage and no content") }
+            return .fail("no usage, and the answer has content")
         },
         "stop_honoured": BuiltinCheck(
             "content avoids `piece`, is a prefix of the `control` step's content, finish_reason stop",
@@ -47,6 +59,11 @@ enum ChatChecks {
                   let controlContent = ChatFacts.content(control) else { return .fail("control unusable") }
             guard let content = ChatFacts.content(input.exchange) else { return .fail("no content") }
             if content.contains(piece) { return .fail("content still contains the stop piece \(quoted(piece))") }
+            // The piece does not start the control, so a cut answer holds what came before it:
+            // an empty one is a model that stopped on its own, not a stop sequence at work.
+            if content.allSatisfy(\.isWhitespace) {
+                return .fail("the answer is empty, expected the control's text up to \(quoted(piece))")
+            }
             let trimmed = String(content.reversed().drop(while: { $0.isWhitespace }).reversed())
             if !controlContent.hasPrefix(trimmed) {
                 return .fail("content is not a prefix of the control answer")

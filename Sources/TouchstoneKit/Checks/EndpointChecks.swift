@@ -39,6 +39,14 @@ enum EndpointChecks {
             if isHTML && input.args["html"]?.boolValue == false { return .fail("HTML error page") }
             return .pass("error body: \(ex.errorMessage.map { TextSanitizer.oneLine($0, limit: 80) } ?? "present")")
         },
+        "body_kind": BuiltinCheck(
+            "the body is of `kind`: `html` (an HTML page) or `empty` (nothing but whitespace)",
+            arguments: ["kind"], required: ["kind"]
+        ) { input in
+            let kind = input.string("kind") ?? ""
+            let found = bodyKind(input.exchange)
+            return found == kind ? .pass("the body is \(kind)") : .fail("the body is \(found), not \(kind)")
+        },
     ]
 
     /// Field names under which /models entries advertise the context window.
@@ -61,5 +69,13 @@ enum EndpointChecks {
         if let n = positive(body["default_generation_settings"]?["n_ctx"]) { return (n, "n_ctx") }
         if let n = positive(body["n_ctx"]) { return (n, "n_ctx") }
         return nil
+    }
+
+    /// `empty`, `html` or `other`, for an error body.
+    static func bodyKind(_ ex: Exchange) -> String {
+        let text = ex.body.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+        if text.isEmpty { return "empty" }
+        if ex.contentType.contains("html") || text.first == UInt8(ascii: "<") { return "html" }
+        return "other"
     }
 }

@@ -44,7 +44,8 @@ enum ErrorChecks {
         let chat = log.filter { $0.request.join == .clean && $0.request.path.hasSuffix("chat/completions") }
         let served = chat.contains { ($0.status ?? 0) / 100 == 2 }
         return chat.filter { e in
-            guard let s = e.status, s >= 400 else { return false }
+            // A body cut short says nothing about the envelope.
+            guard let s = e.status, s >= 400, e.error == nil else { return false }
             if !served && (s == 404 || s == 405) { return false }
             return true
         }.sorted { ($0.status ?? 0, $0.request.fingerprint) < ($1.status ?? 0, $1.request.fingerprint) }

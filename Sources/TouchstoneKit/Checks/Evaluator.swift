@@ -26,6 +26,10 @@ struct Evaluator {
     var undecided: String? = nil
     /// The regular-expression work this case may still spend.
     private var regexBudget = RegexBudget()
+    /// Set once a condition looked into the body of an error response that was cut short (a
+    /// 4xx/5xx whose transfer failed): what it read is not what the upstream said. Kept across
+    /// rules: a later rule's match would rest on the earlier rule's miss.
+    private(set) var cutBody: String?
     private var documents: [String: JSONValue] = [:]
 
     init(outcomes: [String: StepOutcome], defaultStep: String?, features: [String: Verdict], log: [Exchange],
@@ -58,6 +62,12 @@ struct Evaluator {
     private func exchange(_ step: String?) -> Exchange? {
         guard let s = step ?? defaultStep else { return nil }
         return outcomes[s]?.exchange
+    }
+
+    /// Notes that a condition reads the body of `step`'s exchange.
+    private mutating func readsBody(_ step: String?) {
+        guard cutBody == nil, let ex = exchange(step), let status = ex.status, status >= 400, ex.error != nil else { return }
+        cutBody = "step `\(step ?? defaultStep ?? "?")` got HTTP \(status) but its body was cut (\(ex.summary)): what it says cannot be judged"
     }
 
     /// Why a step has no exchange, for messages.
@@ -100,7 +110,7 @@ struct Evaluator {
                 return false
             }
             if !matcher.matches(status) {
-                failures.append(ex.summary)
+                failures.append("\(ex.summary), expected \(matcher.description.replacingOccurrences(of: "|", with: " or "))")
                 return false
             }
             return true
@@ -112,15 +122,18 @@ struct Evaluator {
             default: return ex.error?.kind == what
             }
         case .json(let step, let expected):
+            readsBody(step)
             guard let ex = exchange(step) else { return false }
             return (ex.json != nil) == expected
         case .contentType(let step, let prefix):
             guard let ex = exchange(step) else { return false }
             return ex.contentType.hasPrefix(prefix)
         case .check(let step, let call, let expect):
+            readsBody(step)
             let r = runCheck(call, step: step)
             return r == expect
         case .asserts(let step, let list):
+            readsBody(step)
             guard let name = step ?? defaultStep, let doc = document(name) else {
                 failures.append(missing(step))
                 return false

@@ -3,12 +3,12 @@ import TouchstoneCore
 enum StreamChecks {
     static let checks: [String: BuiltinCheck] = [
         "chunk_stream": BuiltinCheck(
-            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, exactly one finish_reason, no SSE error fields"
+            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, non-empty choices (but a usage chunk asked for), exactly one finish_reason, no SSE error fields"
         ) { input in chunkStream(input.exchange) },
         "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
-            guard let s = input.exchange.stream else { return .fail("not a stream") }
-            guard s.sawDone else { return .fail("no [DONE] sentinel") }
-            if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after [DONE]") }
+            guard let s = input.exchange.stream else { return .fail("not a stream, expected text/event-stream ending with data: [DONE]") }
+            guard s.sawDone else { return .fail("the stream ended without data: [DONE], expected it as the last payload") }
+            if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after data: [DONE], expected nothing after it") }
             return .pass("[DONE] ends the stream")
         },
         "stream_usage": BuiltinCheck(
@@ -46,6 +46,7 @@ enum StreamChecks {
         var sawDelta = false
         var finishes = 0
         var payloads = 0
+        let usageAsked = ex.request.json?["stream_options"]?["include_usage"]?.boolValue == true
         for (i, e) in s.events.enumerated() {
             if e.data == "[DONE]" { continue }
             payloads += 1
@@ -59,7 +60,18 @@ enum StreamChecks {
             guard let cid = c["id"]?.stringValue else { return .fail("event \(i) has no string id", quirks: quirks) }
             if let id, id != cid { return .fail("chunk id changed from \(id) to \(cid)", quirks: quirks) }
             id = cid
-            for choice in c["choices"]?.arrayValue ?? [] {
+            let choices = c["choices"]?.arrayValue ?? []
+            if choices.isEmpty {
+                // Only the usage chunk a client asked for may come without a choice: a client
+                // that reads chunk.choices[0] in its loop crashes on any other.
+                let isUsage = c["usage"].map { !$0.isNull } ?? false
+                if !(isUsage && usageAsked) {
+                    let what = isUsage ? "a usage chunk nobody asked for (no stream_options.include_usage)"
+                                       : "a chunk"
+                    return .fail("event \(i) is \(what) with \(c["choices"] == nil ? "no `choices`" : "`choices: []`"): a client that reads chunk.choices[0] would crash", quirks: quirks)
+                }
+            }
+            for choice in choices {
                 if let delta = choice["delta"], !sawDelta {
                     sawDelta = true
                     sawRole = delta["role"]?.stringValue == "assistant"
@@ -68,9 +80,13 @@ enum StreamChecks {
                 if let r = choice["finish_reason"], !r.isNull { finishes += 1 }
             }
         }
-        if payloads == 0 { return .fail("no data events", quirks: quirks) }
-        if !sawDelta { return .fail("no chunk carries a delta", quirks: quirks) }
-        if finishes != 1 { return .fail("\(finishes) finish_reason values, expected exactly one", quirks: quirks) }
+        if payloads == 0 { return .fail("the stream carried no data event, expected chat.completion.chunk events", quirks: quirks) }
+        if !sawDelta { return .fail("no chunk carries a delta, expected deltas with the answer", quirks: quirks) }
+        if finishes == 0 {
+            let end = s.sawDone ? "ended with [DONE]" : "ended"
+            return .fail("the stream \(end) after \(payloads) chunk(s) without a finish_reason: cut short, expected one chunk with finish_reason", quirks: quirks)
+        }
+        if finishes > 1 { return .fail("\(finishes) chunks carry a finish_reason, expected exactly one", quirks: quirks) }
         return .pass("\(payloads) chat.completion.chunk events, one finish_reason", quirks: quirks)
     }
 

@@ -80,6 +80,9 @@ public struct Exchange: Sendable {
     public var retryReasons: [String] = []
     public var elapsedMs: Double = 0
     public var ttfbMs: Double?
+    /// Set when this is the answer of a re-run alone (the first try, with other requests in
+    /// flight, ended in a way load can cause).
+    public var aloneRerun: AloneRerun?
 
     public var contentType: String { headers.value(for: "content-type")?.lowercased() ?? "" }
 

@@ -63,8 +63,9 @@ public struct Prober: Sendable {
             for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
         }
         let redactor = Redactor(secrets: given.redactionSecrets)
+        let guardBuilder = RequestBuilder(target: given, steps: [:])
         let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs, shared: sharedLimiter), options: options,
-                                  insecure: given.insecure)
+                                  insecure: given.insecure, credentials: { guardBuilder.credentialHeaders($0) })
         let session = Session(transport: transport)
         // The preflight (Preflight/): a configuration error or an unreachable base stops the target here.
         let preflight = await Preflight(target: given, steps: stepTemplates, session: session, redactor: redactor)
@@ -78,6 +79,16 @@ public struct Prober: Sendable {
         let target = preflight.target
         let builder = RequestBuilder(target: target, steps: stepTemplates)
         onEvent(.targetStarted(target: target.name, cases: selected.count))
+        // A server that says how many requests it serves at once gets no more than that.
+        if !selected.isEmpty, !Task.isCancelled {
+            let (slots, exchanges) = await ServerCapacity.learn(target, transport: transport)
+            for ex in exchanges { await session.record(ex) }
+            if let slots {
+                await session.setQuirk("server_slots", .int(slots))
+                if slots < options.jobs { await transport.limiter.setLimit(slots) }
+                onEvent(.serverSlots(target: target.name, slots: slots, jobs: min(slots, options.jobs)))
+            }
+        }
 
         // Case tasks return true; the watcher returns false when the run must stop. Cases that
         // others wait for run at a higher priority (their requests go out first).
@@ -272,6 +283,7 @@ struct CaseRunner: Sendable {
                 detailMessages = evaluator.messages.isEmpty ? firstFailures : evaluator.messages
                 break
             }
+            if evaluator.cutBody != nil { break }  // the decision would rest on a body that never arrived
             if firstFailures.isEmpty { firstFailures = evaluator.failures }
         }
         // A check that could not decide (a regular expression over budget, or the run stopped
@@ -282,9 +294,16 @@ struct CaseRunner: Sendable {
             r.evidence = evidence(outcomes)
             return r
         }
+        // An error whose body was cut short decides nothing its body would tell.
+        if let cut = evaluator.cutBody, c.feature != nil {
+            var r = untested("not decided: \(cut)")
+            r.detail = redactor.redact(TextSanitizer.oneLine(redactor.redact(r.detail), limit: 300))
+            r.evidence = evidence(outcomes)
+            return r
+        }
         for rule in c.quirks {
             evaluator.startRule()
-            if evaluator.holds(rule.condition) {
+            if evaluator.holds(rule.condition), evaluator.cutBody == nil {
                 for (k, v) in evaluator.quirks { quirks[k] = v }
                 for (k, v) in rule.set { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
             }
@@ -296,7 +315,15 @@ struct CaseRunner: Sendable {
         evaluator.forgetDocuments()
         for o in outcomes.values { o.exchange?.dropParsedTree() }
         for (k, v) in quirks { await session.setQuirk(k, v) }
-        guard c.feature != nil else { return nil }
+        guard c.feature != nil else {
+            // A quirk-only case: what it observed, for progress lines (never published).
+            let seen = quirks.keys.sorted().map { "\($0): \(quirks[$0]!.stringValue ?? quirks[$0]!.serialized(sortedKeys: true))" }.joined(separator: ", ")
+            let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first
+            let why = subject.map { " (\(c.title ?? c.id): \($0.summary))" } ?? ""
+            let text = (seen.isEmpty ? "nothing observed" : seen) + why
+            return FeatureResult(verdict: .untested, detail: redactor.redact(TextSanitizer.oneLine(redactor.redact(text), limit: 300)),
+                                 suite: c.suite, caseID: c.id)
+        }
 
         var verdict = chosen?.verdict ?? .broken
         var detail = chosen.map { renderText($0.detail, outcomes: outcomes, variables: variables, messages: detailMessages,
@@ -308,10 +335,17 @@ struct CaseRunner: Sendable {
             verdict = .untested
             detail = "not decided: \(redirected.summary)"
         }
-        let retried = c.steps.compactMap { outcomes[$0.id]?.exchange }.filter { $0.attempts > 1 }
-        if !retried.isEmpty {
-            let reasons = retried.flatMap(\.retryReasons).joined(separator: ", ")
-            detail += " (after \(retried.reduce(0) { $0 + $1.attempts - 1 }) retr\(retried.count == 1 && retried[0].attempts == 2 ? "y" : "ies"): \(reasons))"
+        // Retries of the retry policy (a re-run alone is said below, not counted here).
+        let retries = c.steps.compactMap { outcomes[$0.id]?.exchange }.map { ($0, $0.attempts - 1 - ($0.aloneRerun == nil ? 0 : 1)) }.filter { $0.1 > 0 }
+        if !retries.isEmpty {
+            let reasons = retries.flatMap(\.0.retryReasons).joined(separator: ", ")
+            let n = retries.reduce(0) { $0 + $1.1 }
+            detail += " (after \(n) retr\(n == 1 ? "y" : "ies"): \(reasons))"
+        }
+        let rerun = c.steps.compactMap { outcomes[$0.id]?.exchange?.aloneRerun }
+        if !rerun.isEmpty {
+            // Same outcome alone: it stands as the upstream's. Else the answer alone decided.
+            detail += " (" + (rerun.allSatisfy(\.same) ? rerun[0].note : rerun.first { !$0.same }!.note) + ")"
         }
         let evidence = evidence(outcomes)
         let subject = c.steps.reversed().compactMap { outcomes[$0.id]?.exchange }.first

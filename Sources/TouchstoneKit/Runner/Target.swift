@@ -114,4 +114,6 @@ public enum RunEvent: Sendable {
     case preflightFinished(target: String, preflight: PreflightReport)
     case caseFinished(target: String, caseID: String, feature: String?, result: FeatureResult?)
     case targetFinished(target: String, report: TargetReport)
+    /// The server advertises `slots` requests at once; the prober keeps `jobs` in flight.
+    case serverSlots(target: String, slots: Int, jobs: Int)
 }

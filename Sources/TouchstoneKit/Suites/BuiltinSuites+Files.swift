@@ -86,6 +86,11 @@ cases:
       - when: {status: 2xx, check: [chat_completion, {name: max_tokens_honoured, max: 1}]}
         verdict: supported
         detail: "${message}"
+      # The model ended its answer with nothing before the cap could act: the cap was never
+      # tested (usage decides when present, else the content).
+      - when: {status: 2xx, check: [chat_completion, no_tokens], assert: [{path: "$.body.choices[0].finish_reason", equals: stop}]}
+        verdict: untested
+        detail: "the model stopped on its own before the cap could matter (${message}, finish_reason stop): model-dependent"
       - when: {status: 2xx, check: chat_completion}
         verdict: ignored
         detail: "not capped: ${failure}"
@@ -160,7 +165,7 @@ cases:
         detail: "2 choices with indexes 0 and 1"
       - when: {status: 2xx, assert: [{path: $.body.choices, length: 1}]}
         verdict: ignored
-        detail: "one choice for n=2"
+        detail: "one choice, expected 2 for n=2"
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
@@ -177,12 +182,15 @@ cases:
       - when: {status: 2xx, assert: [{path: "$.body.choices[0].logprobs.content[0].top_logprobs", length: 2}]}
         verdict: supported
         detail: "2 top_logprobs on the first token"
+      - when: {status: 2xx, check: [chat_completion, no_tokens]}
+        verdict: untested
+        detail: "the answer has no token (${message}): nothing to carry logprobs (model-dependent)"
       - when:
           status: 2xx
           check: chat_completion
           assert: [{path: "$.body.choices[0].logprobs.content[0]", exists: false}]
         verdict: ignored
-        detail: "no logprobs in the answer"
+        detail: "no logprobs in the answer, expected choices[0].logprobs.content[0].top_logprobs with 2 entries"
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
@@ -367,17 +375,25 @@ cases:
           # Decided by the status alone: one token is all an upstream that accepts the key spends.
           merge: {max_tokens: 1}
     verdicts:
-      - when: {status: [401, 403], check: {name: error_body, html: false}}
+      # Whatever the body: its shape is errors.envelope's business (quirk auth_error_body below).
+      - when: {status: [401, 403]}
         verdict: supported
         detail: "bogus key refused with ${bogus.status}"
       - when: {status: 2xx}
         verdict: ignored
         detail: "a bogus key is accepted (${summary}): the key is not checked"
+      - when: {transport: ok}
+        verdict: broken
+        detail: "a bogus key got ${summary}, expected 401 or 403"
       - verdict: broken
         detail: "${failure}"
     quirks:
       - when: {ran: true, transport: ok}
         set: {auth_failure_status: "${bogus.status}"}
+      - when: {status: [401, 403], check: {name: body_kind, kind: html}}
+        set: {auth_error_body: html}
+      - when: {status: [401, 403], check: {name: body_kind, kind: empty}}
+        set: {auth_error_body: empty}
 
   - id: quirks.context_length
     title: The context window the upstream advertises for the model (quirk context_length)
@@ -408,14 +424,21 @@ title: Errors
 cases:
   - feature: errors.unknown_model
     steps:
+      # The configured model's answer first: when the endpoint itself fails, a refusal of
+      # the unknown model says nothing about the model field.
+      - id: basic
+        request: {extends: chat.basic/basic}
       - id: unknown
+        if: {step: basic, status: 2xx}
         request:
           extends: chat.basic/basic
           # Decided by the status alone: one token is all an upstream that answers it spends.
           merge: {model: touchstone-no-such-model-zz9, max_tokens: 1}
     verdicts:
-      # features.md names 400 and 404; 422 is the same clean refusal from validating
-      # frameworks (FastAPI, axum), so it counts too.
+      - when: {step: basic, not: {status: 2xx}}
+        verdict: untested
+        detail: "the chat.basic request with the configured model got ${basic.summary}, not a 2xx: a refusal of an unknown model would not be about the model"
+      # 422 is the same clean refusal from validating frameworks (FastAPI, axum).
       - when: {status: [400, 404, 422], check: error_body}
         verdict: supported
         detail: "unknown model refused: ${summary}"
@@ -424,6 +447,12 @@ cases:
         verdict: ignored
         detail: "an unknown model id is answered (${summary}): the model field is not checked"
         quirks: {model_field: ignored}
+      - when: {status: [400, 404, 422]}
+        verdict: broken
+        detail: "unknown model refused with ${unknown.status} but ${failure}: a client has no error to show"
+      - when: {transport: ok}
+        verdict: broken
+        detail: "an unknown model got ${summary}, expected 400, 404 or 422 with an error body"
       - verdict: broken
         detail: "${failure}"
 
@@ -964,13 +993,13 @@ cases:
         detail: "${message} in one message"
       - when: {status: 2xx, check: tool_calls}
         verdict: ignored
-        detail: "one call only (model-dependent): ${message}"
+        detail: "one call where two were asked for (model-dependent): ${message}"
       - when: {status: 2xx, check: has_tool_calls}
         verdict: broken
         detail: "malformed tool call: ${failure}"
       - when: {status: 2xx, check: chat_completion}
         verdict: ignored
-        detail: "no tool call at all"
+        detail: "no tool call at all, two were asked for (model-dependent: a small model may not call both)"
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
