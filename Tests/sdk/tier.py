@@ -30,13 +30,9 @@ import sweep
 # starts passing, so the list cannot go stale). Empty: the reference passes every check.
 KNOWN_GAPS: set[str] = set()
 
-# (personality, check) pairs where the SDK fails and Touchstone says `supported`, because the
-# personality is wrong on this branch and another branch fixes it. Printed, not counted; the
-# tier fails when one no longer fails (remove it then).
-KNOWN_MISMATCHES = {
-    ("mistral", "stream.readme_loop"):
-        "the mistral personality sends a usage chunk with choices [] unrequested (issue 13, fixed on another branch)",
-}
+# (personality, check) pairs where the SDK fails and Touchstone says `supported`, accepted for a
+# stated reason. Printed, not counted; the tier fails when one no longer fails. Empty.
+KNOWN_MISMATCHES: dict = {}
 
 # Served but never compared: the reference with latency adds nothing for a client.
 SKIPPED = {"reference-slow"}
@@ -187,8 +183,7 @@ def markdown(version: str, results: dict, verdicts: dict, comparisons: dict) -> 
         "; sweep cases " +
         (", ".join(f"`{g}`" for g in sorted(sweep.KNOWN_GAPS)) or "none") + ".",
         "",
-        "Known mismatches (the SDK fails where Touchstone says `supported`, because the personality is",
-        "wrong on this branch): " + ("; ".join(f"{p} `{c}`: {why}" for (p, c), why in sorted(KNOWN_MISMATCHES.items())) or "none") + ".",
+        "Known mismatches (the SDK fails where Touchstone says `supported`): " + ("; ".join(f"{p} `{c}`: {why}" for (p, c), why in sorted(KNOWN_MISMATCHES.items())) or "none") + ".",
         "",
         "## The reference, check by check",
         "",

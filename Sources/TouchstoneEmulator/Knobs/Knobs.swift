@@ -7,7 +7,7 @@
 /// differs and later knobs, such as fault injection, can be added without breaking old
 /// files) and strict about unknown keys (a typo is an error, not a silent default).
 ///
-/// upstream-quirks.md §4.3 lists where each knob comes from.
+/// docs/emulator.md lists each knob, its values and the servers that behave so.
 public struct Knobs: Sendable, Hashable {
     // MARK: Routing and transport
 

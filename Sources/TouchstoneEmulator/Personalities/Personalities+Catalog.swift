@@ -1,8 +1,9 @@
 import TouchstoneCore
 
-// Each personality models one column of upstream-quirks.md (the matrix and source tags are
-// cited in its comment). Where the knowledge base says nothing, a knob keeps the reference
-// behaviour; the few knobs set from other knowledge say so ("not in upstream-quirks.md").
+// Each personality models one real server from its documented behaviour (the source tags in
+// brackets name the documentation each knob follows). Where nothing is documented, a knob keeps
+// the reference behaviour; knobs set from other knowledge (a server's source, a real run) say so
+// ("not documented").
 //
 // `expected` is written by hand: features.md's decision rules applied to the documented
 // behaviour, starting from "everything supported" and listing what differs. The test
@@ -46,7 +47,7 @@ extension Personalities {
             $0.toolChoice = .ignore  // "tool_choice ignored (both required and none)" [O1, O4]
             $0.toolStreaming = .whole  // "Whole call in one chunk, with id and index" [O3]
             $0.toolChoiceWithoutTools = .accept  // tool_choice is not read at all (above)
-            // Not in upstream-quirks.md: Ollama's /v1/responses is the non-stateful flavour.
+            // Not documented: Ollama's /v1/responses is the non-stateful flavour.
             $0.responsesStore = .notStored
         },
         expected: expecting([
@@ -76,8 +77,8 @@ extension Personalities {
             $0.reasoningField = .reasoning  // "Output in `reasoning`" [V3]
             $0.toolChoice = .autoNeedsFlag  // "Without the tool flags, auto → 400; required and named still work" [V1, V4]
             $0.embeddings = .notFound  // a generate model; embeddings need a pooling instance
-            $0.contextLength = .modelsMaxModelLen  // not in upstream-quirks.md: /v1/models entries carry max_model_len
-            // Not in upstream-quirks.md: the Responses store is off unless VLLM_ENABLE_RESPONSES_API_STORE
+            $0.contextLength = .modelsMaxModelLen  // not documented: /v1/models entries carry max_model_len
+            // Not documented: the Responses store is off unless VLLM_ENABLE_RESPONSES_API_STORE
             // is set, so stored ids are unknown to GET /responses/{id} and previous_response_id.
             $0.responsesStore = .notStored
         },
@@ -213,7 +214,7 @@ extension Personalities {
             $0.jsonSchema = .reject  // "OpenAI json_schema awaits PR #3276" [T2]
             $0.toolStreaming = .repeatedID  // "index and id on every delta, role repeated" [T1]
             $0.roleDelta = .everyDelta
-            $0.parallelToolCalls = .off  // not in upstream-quirks.md: the tool grammar yields one call
+            $0.parallelToolCalls = .off  // not documented: the tool grammar yields one call
             $0.sseComments = .keepAlive  // "axum keep-alive comments" [T1]
             $0.embeddings = .notFound  // "✗ (that is TEI)" [T1]
             $0.responses = .notFound  // [T1]
@@ -382,7 +383,7 @@ extension Personalities {
             $0.filterChunk = .azure  // "The first chunk has choices:[] plus prompt_filter_results" [AZ3]
         },
         // The filter event has `object: ""` and `id: ""`: features.md's stream.basic rule makes the
-        // stream broken (§4.1 of upstream-quirks.md would tolerate it; docs/emulator.md).
+        // stream broken (a tolerant client would skip it; docs/emulator.md).
         expected: expecting([
             "stream.basic": .broken,
             "stream.done_sentinel": .untested,
@@ -432,12 +433,12 @@ extension Personalities {
             $0.rateLimitHeaders = .openai  // "429 with retry-after and x-ratelimit-* (k)"
             $0.n = .reject  // "✗400 unless n=1" [G1]
             $0.logprobs = .reject  // "logprobs, top_logprobs … → ✗400" [G1]
-            $0.imageInput = .reject  // not in upstream-quirks.md: a text-only model refuses image parts
+            $0.imageInput = .reject  // not documented: a text-only model refuses image parts
             $0.toolStreaming = .whole  // "Often the whole call in one chunk (k)"
             $0.reasoningField = .reasoning  // "(k)"
             $0.embeddings = .notFound  // "none" [BF]
             $0.completions = .notFound  // "✓ / ✗" [DD]
-            // Not in upstream-quirks.md: Groq's Responses API does not keep responses (no store,
+            // Not documented: Groq's Responses API does not keep responses (no store,
             // no previous_response_id).
             $0.responsesStore = .notStored
         },
@@ -458,7 +459,7 @@ extension Personalities {
         knobs: Knobs {
             $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.toolChoice = .autoAndNoneOnly  // "auto / none only" [C2]
-            $0.imageInput = .reject  // not in upstream-quirks.md: text-only models
+            $0.imageInput = .reject  // not documented: text-only models
             $0.embeddings = .notFound  // [BF]
             $0.responses = .notFound  // [BF]
         },
@@ -511,14 +512,14 @@ extension Personalities {
         knobs: Knobs {
             $0.requestRules = .lenient  // OpenAI's range and dependency checks: the reference's only
             $0.pathPrefix = .apiV1
-            $0.contextLength = .modelsContextLength  // not in upstream-quirks.md: model entries carry context_length
+            $0.contextLength = .modelsContextLength  // not documented: model entries carry context_length
             $0.sseComments = .openRouterProcessing  // [OR1]
             $0.errorDialect = .openaiIntCode  // {"error":{"code":401,…}} [OR2]
             $0.unknownParams = .ignore  // "ign (k)"
             $0.unknownModel = .badRequest400  // "400 (k)"
             $0.n = .ignore  // "ign (k)"
             $0.reasoningField = .reasoning  // [OR-ex]
-            // Not in upstream-quirks.md: OpenRouter's Responses API is stateless.
+            // Not documented: OpenRouter's Responses API is stateless.
             $0.responsesStore = .notStored
         },
         expected: expecting([

@@ -1,6 +1,6 @@
 import TouchstoneCore
 
-/// An emulated upstream: knobs modelled on one row of upstream-quirks.md, plus the verdicts
+/// An emulated upstream: knobs modelled on one real server's documented behaviour, plus the verdicts
 /// the prober should reach against it.
 public struct Personality: Sendable {
     public let name: String
