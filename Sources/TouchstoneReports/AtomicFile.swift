@@ -43,21 +43,7 @@ public enum AtomicFile {
             // Keep the permissions of the file being replaced.
             var st = stat()
             if stat(path, &st) == 0 { _ = fchmod(fd, st.st_mode & 0o7777) }
-            for part in parts {
-                for region in part.regions {
-                    try region.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                        var offset = 0
-                        while offset < raw.count {
-                            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                            if n < 0 {
-                                if errno == EINTR { continue }
-                                throw WriteError(path: temp, operation: "write", code: errno)
-                            }
-                            offset += n
-                        }
-                    }
-                }
-            }
+            for part in parts { try writeAll(part, to: fd, path: temp) }
             guard fsync(fd) == 0 else { throw WriteError(path: temp, operation: "fsync", code: errno) }
         }
         guard rename(temp, path) == 0 else { throw WriteError(path: path, operation: "rename", code: errno) }
@@ -65,6 +51,23 @@ public enum AtomicFile {
         // Make the rename itself durable; best effort.
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirfd >= 0 { _ = fsync(dirfd); close(dirfd) }
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
+    static func writeAll(_ bytes: some DataProtocol, to fd: Int32, path: String) throws {
+        for region in bytes.regions {
+            try region.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < raw.count {
+                    let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw WriteError(path: path, operation: "write", code: errno)
+                    }
+                    offset += n
+                }
+            }
+        }
     }
 
     private static func randomSuffix() -> String {

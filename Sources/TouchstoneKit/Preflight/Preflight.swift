@@ -43,17 +43,7 @@ struct Preflight: Sendable {
         let outcome = await withTaskGroup(of: PreflightOutcome?.self) { group in
             group.addTask { await checks.check() }
             group.addTask {
-                await withTaskGroup(of: Void.self) { watch in
-                    watch.addTask { await control.waitForStop() }
-                    if let deadline {
-                        watch.addTask {
-                            try? await Task.sleep(until: deadline.instant, clock: .continuous)
-                            if !Task.isCancelled { control.stop(reason: deadline.reason) }
-                        }
-                    }
-                    await watch.next()
-                    watch.cancelAll()
-                }
+                await control.waitForStop(orDeadline: deadline)
                 return nil
             }
             let first = await group.next() ?? nil

@@ -109,17 +109,7 @@ public struct Prober: Sendable {
                 }
             }
             group.addTask {
-                await withTaskGroup(of: Void.self) { watch in
-                    watch.addTask { await control.waitForStop() }
-                    if let deadline = options.deadline {
-                        watch.addTask {
-                            try? await Task.sleep(until: deadline.instant, clock: .continuous)
-                            if !Task.isCancelled { control.stop(reason: deadline.reason) }
-                        }
-                    }
-                    await watch.next()
-                    watch.cancelAll()
-                }
+                await control.waitForStop(orDeadline: options.deadline)
                 return false
             }
             var running = selected.count

@@ -64,6 +64,22 @@ public final class RunControl: @unchecked Sendable {
     func markCut() { withLock { $0.cut = true } }
 
     /// Returns once `stop(reason:)` was called, or when the calling task is cancelled.
+    /// Returns once the run is stopped, stopping it first when `deadline` passes (cancelling
+    /// the calling task just returns).
+    func waitForStop(orDeadline deadline: Deadline?) async {
+        await withTaskGroup(of: Void.self) { watch in
+            watch.addTask { await self.waitForStop() }
+            if let deadline {
+                watch.addTask {
+                    try? await Task.sleep(until: deadline.instant, clock: .continuous)
+                    if !Task.isCancelled { self.stop(reason: deadline.reason) }
+                }
+            }
+            await watch.next()
+            watch.cancelAll()
+        }
+    }
+
     func waitForStop() async {
         let id = UUID()
         await withTaskCancellationHandler {

@@ -48,33 +48,14 @@ public enum ReportOutput {
     public static func write(parts: [Data], to path: String) throws {
         switch try ReportDestination.of(path) {
         case .standardOutput:
-            for part in parts { try writeAll(part, to: STDOUT_FILENO, path: "standard output") }
+            for part in parts { try AtomicFile.writeAll(part, to: STDOUT_FILENO, path: "standard output") }
         case .special(let resolved):
             let fd = open(resolved, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", code: errno) }
             defer { close(fd) }
-            for part in parts { try writeAll(part, to: fd, path: path) }
+            for part in parts { try AtomicFile.writeAll(part, to: fd, path: path) }
         case .file(let resolved):
             try AtomicFile.write(parts: parts, to: resolved)
         }
     }
-
-    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws {
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < raw.count {
-                let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw AtomicFile.WriteError(path: path, operation: "write", code: errno)
-                }
-                offset += n
-            }
-        }
-    }
-}
-
-/// `write(2)`, out of reach of `ReportOutput.write` shadowing it.
-private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, bytes, count)
 }
