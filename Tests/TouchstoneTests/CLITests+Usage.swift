@@ -62,3 +62,61 @@ extension CLITests {
         }
     }
 }
+
+extension CLITests {
+    @Test func aMisspeltOptionBeforeAValueIsNamedNotMistakenForTheBaseURL() async throws {
+        let r = try await touchstone(["probe", "--emulate", "reference", "--jsn", "out.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("Unknown option '--jsn'") && r.stderr.contains("'--json'"), "\(r.stderr)")
+    }
+
+    @Test func typoFeatureGlobsAreUsageErrorsWithASuggestion() async throws {
+        let r = try await touchstone(["probe", "--emulate", "reference", "--features", "strem.*", "--skip", "chat.basix"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("`strem.*` matches no feature; did you mean `stream.*`?"), "\(r.stderr)")
+        #expect(r.stderr.contains("`chat.basix` matches no feature; did you mean `chat.basic`?"), "\(r.stderr)")
+    }
+
+    @Test func unknownFeatureIDsInAnExpectationsFileAreUsageErrors() async throws {
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("expect.yaml")
+        try "targets:\n  reference:\n    features:\n      chat.basik: supported\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try await touchstone(["probe", "--emulate", "reference", "--expect", file.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("`chat.basik` matches no feature; did you mean `chat.basic`?"), "\(r.stderr)")
+    }
+
+    @Test func apiKeyEnvNeverEchoesWhatMayBeAKey() async throws {
+        let key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"
+        let probe = try await touchstone(["probe", "http://127.0.0.1:9/v1", "--model", "m", "--api-key-env", key])
+        #expect(probe.status == 2 && probe.stderr.contains("not shown"), "\(probe.stderr)")
+        #expect(!probe.stderr.contains(key) && !probe.stdout.contains(key))
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = dir.appendingPathComponent("r.json").path
+        _ = try await touchstone(["probe", "--emulate", "reference", "--features", "models.list", "--quiet", "--json", report])
+        let presets = try await touchstone(["presets", report, "--api-key-env", key])
+        #expect(presets.status == 2 && !presets.stderr.contains(key), "\(presets.stderr)")
+        // A target name that is not in the reports: named, with the closest one.
+        let unknown = try await touchstone(["presets", report, "--api-key-env", "referense=REF_KEY"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no target `referense` in the reports; did you mean `reference`?"),
+                "\(unknown.stderr)")
+    }
+
+    @Test func nameNamesAProbedTargetAndRefusesDots() async throws {
+        let bad = try await touchstone(["probe", "http://127.0.0.1:9/v1", "--model", "m", "--name", "local.llama"])
+        #expect(bad.status == 2 && bad.stderr.contains("--name `local.llama`"), "\(bad.stderr)")
+        let dir = Paths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = dir.appendingPathComponent("r.json")
+        let r = try await touchstone(["probe", "http://127.0.0.1:1/v1", "--model", "m", "--name", "local-llama", "--quiet",
+                                      "--timeout", "2", "--json", report.path])
+        #expect(r.status == 3, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
+        let targets = json?["targets"] as? [[String: Any]]
+        #expect(targets?.first?["name"] as? String == "local-llama")
+        // The closing error names the URL it could not reach.
+        #expect(r.stderr.contains("local-llama (http://127.0.0.1:1/v1)"), "\(r.stderr)")
+    }
+}
