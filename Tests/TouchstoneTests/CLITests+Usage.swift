@@ -120,3 +120,14 @@ extension CLITests {
         #expect(r.stderr.contains("local-llama (http://127.0.0.1:1/v1)"), "\(r.stderr)")
     }
 }
+
+extension CLITests {
+    /// Nothing answered: the progress lines say so and never call a feature broken, as the final
+    /// table does not either.
+    @Test func unreachableProgressAgreesWithTheFinalTable() async throws {
+        let r = try await touchstone(["probe", "http://127.0.0.1:1/v1", "--model", "m", "--timeout", "2"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("could not be reached") && !r.stderr.contains("broken"), "\(r.stderr)")
+        #expect(!r.stdout.contains("broken"), "\(r.stdout)")
+    }
+}
