@@ -424,7 +424,7 @@ struct FaultCLITests {
         let out = dir.appendingPathComponent("rss")
         _ = try await run(.path(FilePath("/usr/bin/time")),
                           arguments: Arguments(["-f", "%M", "-o", out.path, CLITests.binary] + args),
-                          environment: .inherit.updating(["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites]),
+                          environment: .inherit.updating(["NO_COLOR": "1"]),
                           output: .discarded, error: .discarded)
         let text = try String(contentsOf: out, encoding: .utf8)
         return try #require(text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }, "\(text)")
@@ -474,7 +474,7 @@ struct FaultCLITests {
             .path(FilePath(CLITests.binary)),
             arguments: Arguments(["probe", "--emulate", "fault-stall-mid-stream", "--timeout", "300",
                                   "--json", json.path, "--junit", junit.path]),
-            environment: .inherit.updating(["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites]),
+            environment: .inherit.updating(["NO_COLOR": "1"]),
             input: .none, output: .discarded, error: .sequence
         ) { execution in
             var lines: [String] = []

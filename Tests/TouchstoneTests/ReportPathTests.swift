@@ -20,7 +20,7 @@ import Glibc
 struct ReportPathTests {
     /// Runs `touchstone` in `directory` (so a stray relative file lands in a temporary place).
     func touchstone(_ args: [String], in directory: URL) async throws -> CLITests.Outcome {
-        let env: [Environment.Key: String?] = ["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites]
+        let env: [Environment.Key: String?] = ["NO_COLOR": "1"]
         let r = try await run(.path(FilePath(CLITests.binary)), arguments: Arguments(args),
                               environment: .inherit.updating(env), workingDirectory: FilePath(directory.path),
                               output: .string(limit: 4 << 20), error: .string(limit: 1 << 20))
@@ -164,7 +164,7 @@ struct ReportPathTests {
         }
         defer { server.stop() }
         let json = dir.appendingPathComponent("r.json").path
-        let env: [Environment.Key: String?] = ["NO_COLOR": "1", "TOUCHSTONE_SUITES": Paths.suites, "SHORT_KEY": "none"]
+        let env: [Environment.Key: String?] = ["NO_COLOR": "1", "SHORT_KEY": "none"]
         let r = try await run(.path(FilePath(CLITests.binary)),
                               arguments: Arguments(["probe", server.url("/v1"), "--model", "m", "--features", "models.list",
                                                     "--api-key-env", "SHORT_KEY", "--fail-on", "none", "--json", json]),
