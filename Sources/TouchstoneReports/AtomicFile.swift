@@ -25,9 +25,14 @@ public enum AtomicFile {
         try write(parts: [data], to: path)
     }
 
-    /// Writes the concatenation of `parts`, one after the other, without joining them in memory
-    /// (a large report streamed from its per-target pieces, `CompactReport`).
+    /// Writes the concatenation of `parts`, one after the other, without joining them in memory.
     public static func write(parts: [some DataProtocol], to path: String) throws {
+        try write(to: path) { emit in for part in parts { try emit(Data(part)) } }
+    }
+
+    /// Writes what `produce` emits, piece by piece (a large report streamed from its per-target
+    /// pieces, `CompactReport`): only the piece at hand is in memory.
+    public static func write(to path: String, _ produce: (_ emit: (Data) throws -> Void) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
@@ -43,7 +48,7 @@ public enum AtomicFile {
             // Keep the permissions of the file being replaced.
             var st = stat()
             if stat(path, &st) == 0 { _ = fchmod(fd, st.st_mode & 0o7777) }
-            for part in parts { try writeAll(part, to: fd, path: temp) }
+            try produce { try writeAll($0, to: fd, path: temp) }
             guard fsync(fd) == 0 else { throw WriteError(path: temp, operation: "fsync", code: errno) }
         }
         guard rename(temp, path) == 0 else { throw WriteError(path: path, operation: "rename", code: errno) }

@@ -210,7 +210,13 @@ struct RunDriver {
     /// ends every probe early with what finished.
     func probeAll(_ planned: [Planned], suites: [Suite], console: Console, control: RunControl) async throws -> CompactReport {
         let jobs = planned.map { RunScheduler.Job(prober: Prober(suites: suites, options: $0.options), target: $0.target) }
-        var compact = CompactReport()
+        var compact: CompactReport
+        do {
+            compact = try CompactReport()  // before anything is sent: no temporary file, no run
+        } catch {
+            Terminal.error("error: \(error)\n")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
         var failure: Error?
         await RunScheduler(maxInFlight: probing.maxInFlight).run(jobs, control: control, onEvent: { console.handle($0) }) { i, r in
             do { try compact.add(r, index: i) } catch { failure = failure ?? error }
@@ -311,7 +317,14 @@ struct RunDriver {
                 failed += 1
             }
         }
-        put("--json", reporting.json) { try compact.jsonParts(outline) }
+        if let path = reporting.json {
+            do {
+                try ReportOutput.write(to: path) { emit in try compact.writeJSON(outline, emit: emit) }
+            } catch {
+                Terminal.error("error: cannot write the --json report \(path): \(error)\n")
+                failed += 1
+            }
+        }
         put("--markdown", reporting.markdown) {
             let text = markdownMatrix
                 ? MarkdownWriter.matrix(outline, redactor: redactor)

@@ -6,29 +6,31 @@ import TouchstoneCore
 /// evidence) for what reads only verdicts and stats: the console table, the Markdown matrix,
 /// expectations and the exit status.
 ///
-/// A thousand targets cost their JSON text (about the size of the file) plus a few kilobytes of
-/// outline each, instead of the whole decoded reports with their evidence. `jsonParts` gives the
-/// JSON report piece by piece, byte for byte what `JSONReportWriter.data` writes for the full
-/// report, so it can be written without being joined in memory (`AtomicFile.write(parts:to:)`).
+/// The JSON text goes to an unlinked temporary file (`SpillFile`), so a thousand targets cost a
+/// few kilobytes of outline each in memory, instead of the whole decoded reports with their
+/// evidence. `writeJSON` gives the JSON report piece by piece, byte for byte what
+/// `JSONReportWriter.data` writes for the full report, one target in memory at a time.
 public struct CompactReport: Sendable {
     public struct Entry: Sendable {
         /// Where the target was in the run's list.
         public var index: Int
         /// The target's report without evidence.
         public var outline: TargetReport
-        /// The target as the JSON report writes it, indented for its place in `targets`.
-        public var json: Data
+        /// Where the target's JSON text (as the JSON report writes it, indented for its place in
+        /// `targets`) is in the spill file.
+        var json: Range<Int>
     }
 
     public private(set) var entries: [Entry] = []
+    private let spill: SpillFile
 
-    public init() {}
+    public init() throws { spill = try SpillFile() }
 
     /// Keeps `target`'s outline and JSON text; `index` is its place in the run's list.
     public mutating func add(_ target: TargetReport, index: Int) throws {
         var outline = target
         for id in outline.features.keys { outline.features[id]!.evidence = [] }
-        entries.append(Entry(index: index, outline: outline, json: try CompactReport.encode(target)))
+        entries.append(Entry(index: index, outline: outline, json: try spill.append(CompactReport.encode(target))))
     }
 
     /// Orders the targets by name (bytewise, as `merge` does) or as given.
@@ -40,6 +42,9 @@ public struct CompactReport: Sendable {
         }
     }
 
+    /// An entry's JSON text, read back from the spill file.
+    func text(of entry: Entry) throws -> Data { try spill.read(entry.json) }
+
     /// The outlines, in order.
     public var outlines: [TargetReport] { entries.map(\.outline) }
 
@@ -47,13 +52,21 @@ public struct CompactReport: Sendable {
     /// writers, which show the evidence; this costs the memory the outline spares).
     public func fullTargets() throws -> [TargetReport] {
         try entries.map { e in
-            try JSONDecoder().decode(TargetReport.self, from: e.json)
+            try JSONDecoder().decode(TargetReport.self, from: spill.read(e.json))
         }
     }
 
     /// The JSON report of `envelope` (whose targets are ignored) with these targets, in pieces
     /// whose concatenation is what `JSONReportWriter.data` writes for the full report.
     public func jsonParts(_ envelope: Report) throws -> [Data] {
+        var parts: [Data] = []
+        try writeJSON(envelope) { parts.append($0) }
+        return parts
+    }
+
+    /// Emits the JSON report of `envelope` (whose targets are ignored) with these targets, piece
+    /// by piece: one target's text in memory at a time.
+    public func writeJSON(_ envelope: Report, emit: (Data) throws -> Void) throws {
         var head = envelope
         head.targets = []
         var summaryOf = envelope
@@ -61,21 +74,19 @@ public struct CompactReport: Sendable {
         var bytes = try JSONReportWriter.encoder().encode(
             JSONReportWriter.Written(report: head, summary: ReportSummary(summaryOf)))
         bytes.append(0x0A)
-        guard !entries.isEmpty else { return [bytes] }
+        guard !entries.isEmpty else { return try emit(bytes) }
         let key = Data("\n  \"targets\" : [".utf8)
         guard let at = bytes.range(of: key),
               let close = bytes[at.upperBound...].firstIndex(of: UInt8(ascii: "]")),
               bytes[at.upperBound..<close].allSatisfy({ $0 == 0x0A || $0 == 0x20 }) else {
             throw CompactReportError("the JSON encoder wrote the report's empty `targets` in an unexpected form")
         }
-        var parts: [Data] = [Data(bytes[..<at.upperBound]), Data("\n".utf8)]
+        try emit(Data(bytes[..<at.upperBound]) + Data("\n".utf8))
         for (i, e) in entries.enumerated() {
-            if i > 0 { parts.append(Data(",\n".utf8)) }
-            parts.append(e.json)
+            if i > 0 { try emit(Data(",\n".utf8)) }
+            try emit(spill.read(e.json))
         }
-        parts.append(Data("\n  ]".utf8))
-        parts.append(Data(bytes[(close + 1)...]))
-        return parts
+        try emit(Data("\n  ]".utf8) + Data(bytes[(close + 1)...]))
     }
 
     /// `target` as the JSON report writes it in `targets` (four spaces deep, no final newline).

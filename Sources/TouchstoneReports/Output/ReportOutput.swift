@@ -46,16 +46,21 @@ public enum ReportOutput {
 
     /// Writes the concatenation of `parts` where `path` leads, without joining them in memory.
     public static func write(parts: [Data], to path: String) throws {
+        try write(to: path) { emit in for part in parts { try emit(part) } }
+    }
+
+    /// Writes what `produce` emits where `path` leads, piece by piece.
+    public static func write(to path: String, _ produce: (_ emit: (Data) throws -> Void) throws -> Void) throws {
         switch try ReportDestination.of(path) {
         case .standardOutput:
-            for part in parts { try AtomicFile.writeAll(part, to: STDOUT_FILENO, path: "standard output") }
+            try produce { try AtomicFile.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
         case .special(let resolved):
             let fd = open(resolved, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", code: errno) }
             defer { close(fd) }
-            for part in parts { try AtomicFile.writeAll(part, to: fd, path: path) }
+            try produce { try AtomicFile.writeAll($0, to: fd, path: path) }
         case .file(let resolved):
-            try AtomicFile.write(parts: parts, to: resolved)
+            try AtomicFile.write(to: resolved, produce)
         }
     }
 }
