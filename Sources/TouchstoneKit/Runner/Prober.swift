@@ -230,6 +230,11 @@ struct CaseRunner: Sendable {
             } catch let e as RequestBuilder.MissingVariable {
                 outcomes[step.id] = .skipped("variable \(e.name) unavailable")
                 continue
+            } catch let e as RequestSize.TooLarge {
+                // Built from what the upstream answered: nothing about the feature is decided.
+                var r = untested("not decided: step `\(step.id)`: \(e)")
+                r.evidence = evidence(outcomes)
+                return r
             } catch {
                 outcomes[step.id] = .skipped("\(error)")
                 continue

@@ -28,6 +28,7 @@ struct RequestBuilder: Sendable {
         for (k, v) in variables { vars[k] = v }
         var body: JSONValue? = nil
         var bytes: [UInt8]? = nil
+        try RequestSize.check(resolved.body, raw: resolved.rawBody, vars)
         if let raw = resolved.rawBody {
             bytes = Array(try RequestBuilder.substitute(raw, vars).utf8)
         } else if let b = resolved.body {
@@ -36,7 +37,7 @@ struct RequestBuilder: Sendable {
         }
         // A value put into the path is one path segment: percent-encoded, so that an id an upstream
         // returned (`resp_…`, possibly with `/`, spaces or `?`) cannot change the URL's shape.
-        let pathVars = vars.mapValues { v -> JSONValue in
+        let pathVars = vars.filter { resolved.path.contains("${\($0.key)}") }.mapValues { v -> JSONValue in
             .string((v.stringValue ?? v.serialized()).addingPercentEncoding(withAllowedCharacters: RequestBuilder.segment) ?? "")
         }
         let path = try RequestBuilder.substitute(resolved.path, pathVars)
