@@ -254,6 +254,33 @@ struct Emulator: Sendable {
     }
 
     /// An optional integer field; an integral double counts.
+    /// The `n` of a chat or legacy completions request, as the `n` knob answers it.
+    func choiceCount(_ body: JSONValue) throws -> Int {
+        guard let value = body["n"], !value.isNull else { return 1 }
+        guard let n = optionalInt(body, "n"), n >= 1 else {
+            throw APIError.refused("n", "'n' must be an integer of at least 1.", knobs: knobs)
+        }
+        guard n > 1 else { return 1 }
+        switch knobs.n {
+        case .honor:
+            guard n <= 128 else { throw APIError.refused("n", "'n' must be at most 128.", knobs: knobs) }
+            return n
+        case .ignore: return 1
+        case .reject: throw APIError.refused("n", "'n' : number must be at most 1", knobs: knobs)
+        case .serverError500: throw APIError(500, "Only one completion choice is allowed", type: "server_error")
+        }
+    }
+
+    /// A `stop` value OpenAI accepts: a string, or an array of at most 4 strings.
+    func stopStrings(_ value: JSONValue) throws -> [String] {
+        if let s = value.stringValue { return [s] }
+        let strings = value.arrayValue?.compactMap(\.stringValue) ?? []
+        guard strings.count == value.arrayValue?.count, strings.count <= 4 else {
+            throw APIError.refused("stop", "'stop' must be a string or an array of at most 4 strings.", knobs: knobs)
+        }
+        return strings
+    }
+
     func optionalInt(_ body: JSONValue, _ key: String) -> Int? {
         switch body[key] {
         case .int(let i): i

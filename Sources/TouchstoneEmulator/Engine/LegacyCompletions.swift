@@ -43,7 +43,7 @@ struct LegacyCompletions {
         try RequestRules(knobs: knobs, body: body).check(endpoint: .completions)
         let cap = try tokenCap()
         let stops = try stopStrings()
-        let n = try choiceCount()
+        let n = try emulator.choiceCount(body)
         let topLogprobs = try logprobCount()
         let echo = body["echo"]?.boolValue == true
 
@@ -136,28 +136,7 @@ struct LegacyCompletions {
 
     private func stopStrings() throws -> [String] {
         guard let value = body["stop"], !value.isNull, knobs.stop == .honor || knobs.stop == .arrayOnly else { return [] }
-        if let s = value.stringValue { return [s] }
-        let strings = value.arrayValue?.compactMap(\.stringValue) ?? []
-        guard strings.count == value.arrayValue?.count, strings.count <= 4 else {
-            throw APIError.refused("stop", "'stop' must be a string or an array of at most 4 strings.", knobs: knobs)
-        }
-        return strings
-    }
-
-    private func choiceCount() throws -> Int {
-        guard let value = body["n"], !value.isNull else { return 1 }
-        guard let n = emulator.optionalInt(body, "n"), n >= 1 else {
-            throw APIError.refused("n", "'n' must be an integer of at least 1.", knobs: knobs)
-        }
-        guard n > 1 else { return 1 }
-        switch knobs.n {
-        case .honor:
-            guard n <= 128 else { throw APIError.refused("n", "'n' must be at most 128.", knobs: knobs) }
-            return n
-        case .ignore: return 1
-        case .reject: throw APIError.refused("n", "'n' : number must be at most 1", knobs: knobs)
-        case .serverError500: throw APIError(500, "Only one completion choice is allowed", type: "server_error")
-        }
+        return try emulator.stopStrings(value)
     }
 
     /// nil when no logprobs are wanted (or they are ignored), else how many alternatives.

@@ -81,9 +81,7 @@ public struct Prober: Sendable {
         onEvent(.targetStarted(target: target.name, cases: selected.count))
         // A server that says how many requests it serves at once gets no more than that.
         if !selected.isEmpty, !Task.isCancelled {
-            let (slots, exchanges) = await ServerCapacity.learn(target, transport: transport)
-            for ex in exchanges { await session.record(ex) }
-            if let slots {
+            if let slots = await ServerCapacity.learn(builder: builder, session: session) {
                 await session.setQuirk("server_slots", .int(slots))
                 if slots < options.jobs { await transport.limiter.setLimit(slots) }
                 onEvent(.serverSlots(target: target.name, slots: slots, jobs: min(slots, options.jobs)))

@@ -59,8 +59,6 @@ actor Session {
     }
 
     /// Logs an exchange sent outside the cases (the capacity check).
-    func record(_ ex: Exchange) { log.append(ex) }
-
     func setQuirk(_ key: String, _ value: JSONValue) { quirks[key] = value }
 
     /// Sends the request for case `caseID`, or joins the identical one already sent. Cancelling
