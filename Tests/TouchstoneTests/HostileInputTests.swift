@@ -227,6 +227,43 @@ struct HostileInputTests {
         #expect(await session.held.large == 0)
     }
 
+    @Test("a 2xx body under the byte cap but over the size a run parses is not parsed, and its features are untested")
+    func overComplexBodiesAreNotParsed() async throws {
+        let p = Personalities.faultPaddedBodies
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let transport = Transport(client: .shared, limiter: AsyncSemaphore(1), options: ProbeOptions(timeout: 60, maxBodyBytes: 16 << 20),
+                                  insecure: false)
+        let request = PreparedRequest(method: "GET", url: server.baseURL + "/models", path: "/models", join: .clean,
+                                      headers: [HTTPHeader("Authorization", "Bearer \(p.apiKey!)")], body: nil, json: nil)
+        let ex = await transport.perform(request)
+        #expect(ex.status == 200 && ex.error == nil && ex.body.count > 15 << 20, "\(ex.summary)")
+        #expect(ex.tooComplex?.exceeds(.limit) == true)
+        #expect(ex.json == nil, "no tree is built for it, not even on demand")
+    }
+
+    @Test("JSON written inside an answer (content, arguments) over the size a run parses is undecided, not \"not JSON\"")
+    func overComplexEmbeddedJSON() throws {
+        let huge = "[" + String(repeating: "{},", count: 110_000) + "{}]"
+        let body: JSONValue = .object(["choices": .array([.object([
+            "index": .int(0), "finish_reason": .string("stop"),
+            "message": .object(["role": .string("assistant"), "content": .string(huge)]),
+        ])])])
+        var ex = Exchange(request: PreparedRequest(method: "POST", url: "http://h/v1/chat/completions", path: "/chat/completions",
+                                                   join: .clean, headers: [], body: nil, json: nil))
+        ex.status = 200
+        ex.json = body
+        let check = try #require(BuiltinChecks.all["json_content"])
+        let result = check.run(CheckInput(exchange: ex, args: [:], outcomes: [:], log: []))
+        #expect(!result.passed && result.undecided?.contains("more than 100,000 objects or arrays") == true, "\(result.message)")
+        // The same text, small enough, is judged.
+        var small = ex
+        small.json = .object(["choices": .array([.object(["index": .int(0), "message": .object(["content": .string("[{}]")])])])])
+        #expect(check.run(CheckInput(exchange: small, args: [:], outcomes: [:], log: [])).undecided == nil)
+        #expect(EmbeddedJSON(huge).undecided("x") != nil && EmbeddedJSON("{").undecided("x") == nil)
+    }
+
     @Test("a large answer kept for the run is outlined: what the log's readers use, not the padding")
     func largeAnswersAreOutlined() throws {
         let padding = String(repeating: #"{"a":[]},"#, count: 20_000).dropLast()

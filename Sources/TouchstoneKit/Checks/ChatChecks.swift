@@ -83,8 +83,9 @@ enum ChatChecks {
             arguments: ["schema", "allow_truncated"]
         ) { input in
             guard let content = ChatFacts.content(input.exchange) else { return .fail("no string content") }
-            let parsed = try? JSONParser.parse(content)
-            if let parsed {
+            let embedded = EmbeddedJSON(content)
+            if let why = embedded.undecided("the message content") { return .undecided(why) }
+            if let parsed = embedded.value {
                 guard case .object = parsed else { return .fail("content is JSON but not an object") }
                 if let schema = input.args["schema"] {
                     let errors = JSONSchemaValidator.validate(parsed, against: schema)

@@ -19,7 +19,13 @@ struct CheckResult: Sendable {
     var passed: Bool
     var message: String
     var quirks: [String: JSONValue] = [:]
+    /// Set when the check could not decide (what it reads is larger than a run parses): the
+    /// feature is then `untested` with this reason, whatever the other rules say.
+    var undecided: String? = nil
 
+    static func undecided(_ why: String) -> CheckResult {
+        CheckResult(passed: false, message: why, undecided: why)
+    }
     static func pass(_ m: String, quirks: [String: JSONValue] = [:]) -> CheckResult {
         CheckResult(passed: true, message: m, quirks: quirks)
     }

@@ -170,6 +170,11 @@ struct Evaluator {
         let input = CheckInput(exchange: ex, args: args, outcomes: outcomes, log: log)
         let r = check.run(input)
         for (k, v) in r.quirks { quirks[k] = v }
+        if let why = r.undecided {
+            if undecided == nil { undecided = why }
+            failures.append(why)
+            return false
+        }
         if r.passed { messages.append(r.message) } else { failures.append(Self.diagnosed(r.message, ex)) }
         return r.passed
     }
@@ -261,11 +266,17 @@ enum Assertions {
             return nil
         case .parsesAsJSON(let expected):
             guard let s = v.stringValue else { return "is \(v.typeName), not a JSON string" }
-            let ok = (try? JSONParser.parse(s)) != nil
+            let parsed = EmbeddedJSON(s)
+            if let why = parsed.undecided("the string") { throw Undecided(reason: why) }
+            let ok = parsed.value != nil
             return ok == expected ? nil : (expected ? "does not parse as JSON" : "parses as JSON")
         case .validates(let schema):
             var instance = v
-            if case .string(let s) = v, let parsed = try? JSONParser.parse(s) { instance = parsed }
+            if case .string(let s) = v {
+                let parsed = EmbeddedJSON(s)
+                if let why = parsed.undecided("the string") { throw Undecided(reason: why) }
+                if let parsed = parsed.value { instance = parsed }
+            }
             let errors = JSONSchemaValidator.validate(instance, against: schema)
             if let costly = errors.first(where: { $0.keyword == JSONSchemaValidator.budgetKeyword }) {
                 throw Undecided(reason: costly.message)

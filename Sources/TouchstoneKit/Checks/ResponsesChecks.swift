@@ -135,7 +135,9 @@ enum ResponsesChecks {
                 return .fail("function_call \(i) calls \(TextSanitizer.oneLine(name, limit: 60)), not \(tool)")
             }
             guard let arguments = call["arguments"]?.stringValue else { return .fail("function_call \(i): arguments are not a string") }
-            guard (try? JSONParser.parse(arguments)) != nil else {
+            let embedded = EmbeddedJSON(arguments)
+            if let why = embedded.undecided("the arguments of function_call \(i)") { return .undecided(why) }
+            guard embedded.value != nil else {
                 return .fail("function_call \(i): arguments do not parse as JSON: \(Assertions.show(.string(arguments)))")
             }
         }

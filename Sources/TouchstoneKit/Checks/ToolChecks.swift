@@ -15,6 +15,8 @@ enum ToolChecks {
             if calls.isEmpty { return .fail("no tool_calls in the message") }
             let tools = toolSchemas(input.exchange.request.json)
             for (i, call) in calls.enumerated() {
+                if let args = call["function"]?["arguments"]?.stringValue,
+                   let why = EmbeddedJSON(args).undecided("the arguments of tool_calls[\(i)]") { return .undecided(why) }
                 if let why = malformed(call) { return .fail("tool_calls[\(i)] \(why)") }
                 let name = call["function"]!["name"]!.stringValue!
                 if let want = input.string("tool"), name != want {
@@ -22,7 +24,7 @@ enum ToolChecks {
                 }
                 if input.bool("validate") {
                     guard let schema = tools[name] else { return .fail("called unknown tool \(name)") }
-                    let args = (try? JSONParser.parse(call["function"]!["arguments"]!.stringValue!)) ?? .null
+                    let args = EmbeddedJSON(call["function"]!["arguments"]!.stringValue!).value ?? .null
                     if let first = JSONSchemaValidator.validate(args, against: schema).first {
                         return .fail("arguments of \(name) do not validate: \(first)")
                     }
@@ -52,7 +54,7 @@ enum ToolChecks {
         guard call["type"]?.stringValue == "function" else { return "type is not \"function\"" }
         guard let name = call["function"]?["name"]?.stringValue, !name.isEmpty else { return "has no function.name" }
         guard let args = call["function"]?["arguments"]?.stringValue else { return "arguments are not a string" }
-        guard (try? JSONParser.parse(args)) != nil else { return "arguments do not parse as JSON" }
+        if case .invalid = EmbeddedJSON(args) { return "arguments do not parse as JSON" }
         return nil
     }
 
@@ -103,7 +105,9 @@ enum ToolChecks {
         }
         if calls.isEmpty { return .fail("no tool call in the stream") }
         for (index, call) in calls.sorted(by: { $0.key < $1.key }) {
-            guard (try? JSONParser.parse(call.args)) != nil else {
+            let embedded = EmbeddedJSON(call.args)
+            if let why = embedded.undecided("the arguments of tool call \(index)") { return .undecided(why) }
+            guard embedded.value != nil else {
                 return .fail("arguments of tool call \(index) do not join to valid JSON")
             }
         }

@@ -66,6 +66,10 @@ public struct Exchange: Sendable {
         self.request = request
     }
     public var stream: StreamRecord?
+    /// Set when the answer (a body, or a stream's events together) holds more JSON than a run
+    /// builds a tree for (`JSONSize.limit`): none of it was parsed, and what the checks would
+    /// read from it is not decided.
+    public var tooComplex: JSONSize?
     public var error: TransferError?
     /// `error` in words, naming the fault (`connection reset after headers (HTTP 200)`,
     /// `stream stalled after 3 events (idle timeout 2 s)`); set by the transport.

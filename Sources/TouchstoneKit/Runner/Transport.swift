@@ -72,6 +72,7 @@ struct Transport: Sendable {
         var parser: SSEParser? = nil
         var record = StreamRecord()
         var textBytes: [UInt8] = []
+        var streamSize = JSONSize(values: 0, containers: 0)
         func take(_ events: [SSEEvent]) {
             let at = (ContinuousClock.now - started).milliseconds
             for e in events {
@@ -80,7 +81,12 @@ struct Transport: Sendable {
                 let done = e.isDone
                 if done { record.sawDone = true }
                 if record.events.count < Transport.maxStreamEvents {
-                    let json = done ? nil : parseJSON(e.dataBytes)
+                    // The events' trees together stay under the size a run builds.
+                    if !done && ex.tooComplex == nil {
+                        streamSize = streamSize + JSONSize.measure(e.dataBytes)
+                        if streamSize.exceeds(.limit) { ex.tooComplex = streamSize }
+                    }
+                    let json = done || ex.tooComplex != nil ? nil : parseJSON(e.dataBytes)
                     let text = String(decoding: e.dataBytes.prefix(65536), as: UTF8.self)
                     record.events.append(StreamEvent(data: text, json: json, atMs: at, event: e.event))
                 }
@@ -148,6 +154,9 @@ struct Transport: Sendable {
             ex.stream = record
         } else if case .bodyTooLarge = ex.error {
             // A body cut at the cap is not the upstream's JSON: its tree is not worth building.
+        } else if textBytes.count > Exchange.retainedBytes,
+                  case let size = JSONSize.measure(textBytes), size.exceeds(.limit) {
+            ex.tooComplex = size  // no tree: what the checks would read is not decided
         } else {
             ex.setJSON(parsing: textBytes)
         }
