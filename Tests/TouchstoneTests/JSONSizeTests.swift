@@ -2,7 +2,8 @@ import Testing
 import TouchstoneCore
 
 /// `JSONSize.measure` counts what a parse would build without building it: never fewer values
-/// or containers than the parser makes, and nothing inside strings.
+/// or containers than the parser makes (more only where an object repeats a key, whose earlier
+/// values the parse drops), and nothing inside strings.
 @Suite("JSON size")
 struct JSONSizeTests {
     /// Values and containers of a parsed tree, counted exactly.
@@ -24,6 +25,13 @@ struct JSONSizeTests {
         let tree = Self.built(try JSONParser.parse(text))
         #expect(measured.containers == tree.containers, "\(measured) vs \(tree)")
         #expect(measured.values >= tree.values, "\(measured) vs \(tree)")
+    }
+
+    @Test("a repeated key: the parse keeps the last value, the measure counts both")
+    func repeatedKeys() throws {
+        let text = #"{"a":[[1]],"a":2}"#
+        #expect(JSONSize.measure(Array(text.utf8)) == JSONSize(values: 5, containers: 3))
+        #expect(Self.built(try JSONParser.parse(text)) == JSONSize(values: 2, containers: 1))
     }
 
     @Test("brackets and commas inside strings, escaped quotes included, are not counted")

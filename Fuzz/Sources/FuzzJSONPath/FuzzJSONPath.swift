@@ -7,6 +7,7 @@ import TouchstoneCore
 /// Besides "no crash, no hang", it checks properties the engine relies on:
 /// - a valid path's canonical text parses back to the same path;
 /// - a parsed document serializes to text that parses back to the same value;
+/// - the size measured without parsing (`JSONSize`) bounds the parsed tree;
 /// - evaluation selects only values that are in the document, and `first` is the first of them.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONPath(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -29,6 +30,20 @@ public func fuzzJSONPath(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     guard let value = try? JSONParser.parse(buffer: document) else { return 0 }
+    // The size measured without parsing bounds what the parse built from above (a run decides
+    // from it whether to build a tree at all); more only where an object repeats a key, whose
+    // earlier values the parse drops.
+    func built(_ v: JSONValue) -> JSONSize {
+        switch v {
+        case .array(let a): a.reduce(JSONSize(values: 1, containers: 1)) { $0 + built($1) }
+        case .object(let o): o.values.reduce(JSONSize(values: 1, containers: 1)) { $0 + built($1) }
+        default: JSONSize(values: 1, containers: 0)
+        }
+    }
+    let measured = JSONSize.measure(document), tree = built(value)
+    if measured.containers < tree.containers || measured.values < tree.values {
+        fatalError("JSONSize.measure says \(measured), the parsed tree has \(tree)")
+    }
     for sorted in [true, false] {
         let text = value.serializedBytes(sortedKeys: sorted)
         guard let back = try? JSONParser.parse(text) else {
