@@ -8,7 +8,13 @@ struct SuitesDocsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "docs",
         abstract: "Print the feature reference (docs/features.md) generated from the suites.",
-        discussion: "Renders every case's `rule:` with its request, prerequisites and quirks. Exits 0, 2 when a suite file is invalid or the output path unusable (nothing written), 5 when the output could not be written."
+        discussion: """
+            Renders every case's `rule:` with its request, prerequisites and quirks;
+            docs/features.md is this output for the built-in suites.
+
+            Exit codes: 0 written; 2 a suite file is invalid or the output path is
+            unusable (nothing written); 5 the output could not be written.
+            """
     )
 
     @Option(help: ArgumentHelp("A directory of your own suite files, added to the built-in suites (as for `run`).", valueName: "dir"))
