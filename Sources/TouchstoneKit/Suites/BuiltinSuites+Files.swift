@@ -1125,7 +1125,7 @@ cases:
       - when: {status: 2xx, check: completions_shape}
         verdict: supported
         detail: "${message}"
-      # features.md names 404/405; any other clean 4xx is a refusal too.
+      # Not only 404/405: any clean 4xx is a refusal.
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
@@ -1725,7 +1725,7 @@ cases:
         a 2xx with well-formed tool calls (each with a non-empty `id`, `type: "function"`, a
         non-empty function name and `arguments` that parse as JSON), all of `get_beta`.
       ignored: >-
-        well-formed calls of the other tool, or a well-formed answer with text instead of a call.
+        well-formed calls of another tool than `get_beta`, or a well-formed answer with text instead of a call.
       broken: >-
         malformed tool calls, or anything else.
       unsupported: >-
