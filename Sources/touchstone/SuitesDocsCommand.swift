@@ -20,10 +20,11 @@ struct SuitesDocsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A directory of your own suite files, added to the built-in suites (as for `run`).", valueName: "dir"))
     var suites: String?
 
-    @Option(help: ArgumentHelp("Where to write the Markdown (default: standard output).", valueName: "path"))
-    var output: String = "-"
+    @Option(help: ArgumentHelp("Where to write the Markdown (default: standard output, also `-`).", valueName: "path"))
+    var output: String?
 
     func run() throws {
+        let output = self.output ?? "-"
         if let problem = ReportOutput.problems([("--output", output)]).first {
             Terminal.error("error: \(problem)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
