@@ -40,6 +40,7 @@ struct BuiltinSuitesTests {
                 detail: listed
               - verdict: broken
                 detail: "${summary}"
+            rule: {sends: x, supported: x, broken: x}
         """
         try extra.write(to: dir.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
         let added = try BuiltinSuites.load(adding: dir.path)
@@ -60,6 +61,7 @@ struct BuiltinSuitesTests {
                 detail: listed
               - verdict: broken
                 detail: "${summary}"
+            rule: {sends: x, supported: x, broken: x}
         """
         try embeddings.write(to: dir.appendingPathComponent("embeddings.yaml"), atomically: true, encoding: .utf8)
         let replaced = try BuiltinSuites.load(adding: dir.path)
@@ -91,6 +93,7 @@ extension BuiltinSuitesTests {
             verdicts:
               - verdict: supported
                 detail: x
+            rule: {sends: x, supported: x}
           - feature: mine.two
             steps:
               - id: a
@@ -101,6 +104,7 @@ extension BuiltinSuitesTests {
                 detail: x
               - verdict: broken
                 detail: x
+            rule: {sends: x, supported: x, broken: x}
           - feature: mine.three
             steps:
               - id: a
@@ -108,6 +112,7 @@ extension BuiltinSuitesTests {
             verdicts:
               - verdict: supported
                 detail: "${alsonope}"
+            rule: {sends: x, supported: x}
         """
         try text.write(to: dir.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
         do {

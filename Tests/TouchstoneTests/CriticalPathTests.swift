@@ -12,10 +12,12 @@ struct CriticalPathTests {
       - feature: x.a
         steps: [{id: one, request: {path: /a1}}, {id: two, request: {path: /a2}}]
         verdicts: [{verdict: supported, detail: ok}]
+        rule: {sends: x, supported: x}
       - feature: x.b
         requires: [x.a]
         steps: [{id: s, request: {path: /b}}]
         verdicts: [{verdict: supported, detail: ok}]
+        rule: {sends: x, supported: x}
       - feature: x.c
         steps: [{id: s, request: {path: /c}}]
         verdicts:
@@ -24,12 +26,15 @@ struct CriticalPathTests {
             detail: ok
           - verdict: broken
             detail: no
+        rule: {sends: x, supported: x, broken: x}
       - feature: x.d
         steps: [{id: one, request: {path: /d1}}, {id: two, request: {path: /d2}}, {id: three, request: {path: /d3}}]
         verdicts: [{verdict: supported, detail: ok}]
+        rule: {sends: x, supported: x}
       - feature: x.e
         after: ["*"]
         verdicts: [{verdict: supported, detail: ok}]
+        rule: {sends: x, supported: x}
     """
 
     func prober(_ include: [String] = []) throws -> Prober {

@@ -54,6 +54,7 @@ struct FuzzRegressionTests {
                 variants:
                   - if: {feature: {a.b: supported}}
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)
         #expect(e.contains { $0.message.contains("variant needs `request`") && $0.location.line == 6 })
     }

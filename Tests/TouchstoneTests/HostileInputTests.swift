@@ -90,6 +90,7 @@ struct HostileInputTests {
             lines.append(i == 0 ? "    steps: [{id: s, request: {path: /x, body: {n: 0}}}]"
                                 : "    steps: [{id: s, request: {extends: a.s\(i - 1)/s, merge: {n: \(i)}}}]")
             lines.append("    verdicts: [{verdict: supported, detail: ok}]")
+            lines.append("    rule: {sends: x, supported: x}")
         }
         return lines.joined(separator: "\n")
     }
@@ -115,8 +116,8 @@ struct HostileInputTests {
         let first = errors.first
         #expect(first?.message.contains("`extends` chain of step `s` in `a.s\(limit + 1)` is deeper than \(limit) levels") == true,
                 "\(errors)")
-        // Line of case i's step: 3 + 3 i.
-        #expect(first?.location.file == "chain.yaml" && first?.location.line == 3 + 3 * (limit + 1), "\(errors)")
+        // Line of case i's step: 3 + 4 i.
+        #expect(first?.location.file == "chain.yaml" && first?.location.line == 3 + 4 * (limit + 1), "\(errors)")
         #expect(chainErrors(limit + 1).isEmpty)
     }
 
@@ -143,6 +144,7 @@ struct HostileInputTests {
             detail: matched
           - verdict: broken
             detail: "${failure}"
+        rule: {sends: x, supported: x, broken: x}
     """
 
     @Test("a catastrophic regular expression leaves its feature untested, with the reason, instead of holding the run",

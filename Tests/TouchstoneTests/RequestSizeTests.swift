@@ -23,6 +23,7 @@ struct RequestSizeTests {
         verdicts:
           - verdict: supported
             detail: sent
+        rule: {sends: x, supported: x}
     """
 
     func build(padBytes: Int) throws -> PreparedRequest {

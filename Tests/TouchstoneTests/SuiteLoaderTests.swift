@@ -40,6 +40,7 @@ struct SuiteLoaderTests {
             verdicts:
               - verdict: supported
                 detail: ok
+            rule: {sends: x, supported: x}
         """)
         #expect(e.contains { $0.message.contains("unknown key `stepz`") && $0.message.contains("did you mean `steps`") && $0.location.line == 3 })
     }
@@ -60,6 +61,7 @@ struct SuiteLoaderTests {
                 detail: ok
               - verdict: broken
                 detail: no
+            rule: {sends: x, supported: x, broken: x}
         """)
         let messages = e.map(\.message)
         #expect(messages.contains { $0.contains("unknown HTTP method `FETCH`") })
@@ -78,6 +80,7 @@ struct SuiteLoaderTests {
               - when: {status: 2xx}
                 verdict: supported
                 detail: ok
+            rule: {sends: x, supported: x}
         """)
         #expect(e.contains { $0.message.contains("must have no `when:`") && $0.location.line == 5 })
     }
@@ -91,12 +94,15 @@ struct SuiteLoaderTests {
             requires: [a.two]
             steps: [{id: s, request: {extends: a.three/s}}]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
           - feature: a.two
             requires: [a.one]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
           - feature: a.four
             requires: [a.tow]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """.write(to: dir.appendingPathComponent("x.yaml"), atomically: true, encoding: .utf8)
         #expect(throws: SuiteErrors.self) { try SuiteLoader.load(directory: dir.path) }
         do {
@@ -112,9 +118,11 @@ struct SuiteLoaderTests {
           - feature: a.one
             requires: [a.two]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
           - feature: a.two
             requires: [a.one]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """.write(to: dir.appendingPathComponent("x.yaml"), atomically: true, encoding: .utf8)
         do {
             _ = try SuiteLoader.load(directory: dir.path)
@@ -135,9 +143,11 @@ struct SuiteLoaderTests {
                 detail: ok
               - verdict: broken
                 detail: no
+            rule: {sends: x, supported: x, broken: x}
           - feature: a.c
             steps: [{id: s, request: {path: /x, body: {<<: *b, n: 2}}}]
             verdicts: *rules
+            rule: {sends: x, supported: x, broken: x}
         """, file: "ok.yaml")
         #expect(suite.cases.count == 2)
         #expect(suite.cases[1].verdicts.count == 2)
@@ -172,6 +182,7 @@ struct SuiteLoaderTests {
                   path: /y/${piece}
                   headers: {X-Thing: "${nope}"}
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)])
         #expect(e.contains { $0.message.contains("unknown variable `${modle}`") && $0.message.contains("did you mean `model`")
             && $0.location == SourceLocation(file: "v.yaml", line: 5, column: 18) }, "\(e)")
@@ -191,13 +202,15 @@ struct SuiteLoaderTests {
               - id: s
                 request: {path: /x, body: {stop: ["${piece}"]}}
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
           - feature: a.child
             steps:
               - id: t
                 request: {extends: a.base/s, merge: {n: 1}}
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)])
-        #expect(e.contains { $0.message.contains("`${piece}` in step `t` of `a.child` (through `extends: a.base/s`)") && $0.location.line == 10 })
+        #expect(e.contains { $0.message.contains("`${piece}` in step `t` of `a.child` (through `extends: a.base/s`)") && $0.location.line == 11 })
     }
 
     @Test func unknownVariablesInDetailsChecksAndQuirksAreRejected() {
@@ -212,6 +225,7 @@ struct SuiteLoaderTests {
               - verdict: broken
                 detail: "${sumary} ${probe.status}"
                 quirks: {some_quirk: "${failur}"}
+            rule: {sends: x, supported: x, broken: x}
         """)])
         let m = e.map(\.message)
         #expect(m.contains { $0.contains("`${peice}` in argument `piece` of check `stop_honoured`") && $0.contains("did you mean `piece`") })
@@ -231,6 +245,7 @@ struct SuiteLoaderTests {
           - feature: a.b
             requires_vars: [embeding_model]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)])
         #expect(vars.count == 1)
         #expect(vars.contains { $0.message.contains("unknown variable `embeding_model`") && $0.message.contains("did you mean `embedding_model`")
@@ -251,6 +266,7 @@ struct SuiteLoaderTests {
                 detail: ok
               - verdict: broken
                 detail: no
+            rule: {sends: x, supported: x, broken: x}
         """)])
         // A step's `if:` may name only earlier steps.
         #expect(e.contains { $0.message.contains("unknown step `second`") && $0.location.line == 5 })
@@ -271,8 +287,10 @@ struct SuiteLoaderTests {
                 detail: ok
               - verdict: broken
                 detail: no
+            rule: {sends: x, supported: x, broken: x}
           - feature: a.c
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)])
         #expect(e.contains { $0.message.contains("unknown feature `a.cc`") && $0.message.contains("did you mean `a.c`") && $0.location.line == 2 })
     }
@@ -283,9 +301,11 @@ struct SuiteLoaderTests {
           - feature: a.one
             steps: [{id: s, request: {extends: a.two/s}}]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
           - feature: a.two
             steps: [{id: s, request: {extends: a.one/s}}]
             verdicts: [{verdict: supported, detail: ok}]
+            rule: {sends: x, supported: x}
         """)])
         #expect(e.contains { $0.message.contains("`extends` cycle: a.two/s → a.one/s → a.two/s") && $0.location.line == 3 }, "\(e)")
     }
@@ -299,12 +319,14 @@ struct SuiteLoaderTests {
               - feature: a.summary
                 after: ["*"]
                 verdicts: [{verdict: supported, detail: ok}]
+                rule: {sends: x, supported: x}
             """),
             ("two.yaml", """
             cases:
               - feature: b.uses
                 requires: [a.summary]
                 verdicts: [{verdict: supported, detail: ok}]
+                rule: {sends: x, supported: x}
             """),
         ])
         #expect(e.count == 1)
@@ -313,8 +335,8 @@ struct SuiteLoaderTests {
         #expect((e.first?.location.line ?? 0) == 2)
         // The same files without the link load.
         let ok = try SuiteLoader.load(sources: [
-            (text: "cases:\n  - feature: a.summary\n    after: [\"*\"]\n    verdicts: [{verdict: supported, detail: ok}]\n", file: "one.yaml"),
-            (text: "cases:\n  - feature: b.uses\n    verdicts: [{verdict: supported, detail: ok}]\n", file: "two.yaml"),
+            (text: "cases:\n  - feature: a.summary\n    after: [\"*\"]\n    verdicts: [{verdict: supported, detail: ok}]\n    rule: {sends: x, supported: x}\n", file: "one.yaml"),
+            (text: "cases:\n  - feature: b.uses\n    verdicts: [{verdict: supported, detail: ok}]\n    rule: {sends: x, supported: x}\n", file: "two.yaml"),
         ])
         #expect(ok.count == 2)
     }

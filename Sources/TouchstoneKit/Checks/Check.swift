@@ -39,13 +39,16 @@ struct BuiltinCheck: Sendable {
     let summary: String
     let arguments: [String]
     let requiredArguments: [String]
+    /// The quirk keys the check may record (the feature reference lists them per feature).
+    let records: [String]
     let run: @Sendable (CheckInput) -> CheckResult
 
-    init(_ summary: String, arguments: [String] = [], required: [String] = [],
+    init(_ summary: String, arguments: [String] = [], required: [String] = [], records: [String] = [],
          _ run: @escaping @Sendable (CheckInput) -> CheckResult) {
         self.summary = summary
         self.arguments = arguments
         self.requiredArguments = required
+        self.records = records
         self.run = run
     }
 }

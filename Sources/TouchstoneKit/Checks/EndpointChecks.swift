@@ -14,7 +14,7 @@ enum EndpointChecks {
         },
         "context_length": BuiltinCheck(
             "the context window advertised for `model`: a positive integer `context_length`, `context_window`, `max_model_len` or `max_context_length` in its /models entry, or llama.cpp's `n_ctx` in /props; records quirk context_length",
-            arguments: ["model"]
+            arguments: ["model"], records: ["context_length"]
         ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             guard let window = contextLength(body, model: input.string("model")) else {

@@ -7,7 +7,8 @@ enum ErrorChecks {
             return n > 0 ? .pass("\(n) error response(s) on /chat/completions") : .fail("no error response seen on /chat/completions")
         },
         "error_envelope": BuiltinCheck(
-            "every 4xx/5xx on the chat completions endpoint is {\"error\": {\"message\": string, ...}}; records quirks error_envelope and error_code_type"
+            "every 4xx/5xx on the chat completions endpoint is {\"error\": {\"message\": string, ...}}; records quirks error_envelope and error_code_type",
+            records: ["error_envelope", "error_code_type"]
         ) { input in
             let errors = chatErrors(input.log)
             guard !errors.isEmpty else { return .fail("no error response seen on /chat/completions") }

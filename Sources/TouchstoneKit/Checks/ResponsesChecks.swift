@@ -10,7 +10,8 @@ enum ResponsesChecks {
             return .pass("response with an output message (\(text.count) characters)")
         },
         "responses_stream": BuiltinCheck(
-            "text/event-stream of typed Responses events: response.created first, increasing sequence_number, output_text deltas that join to the text of the closing response.completed (or response.incomplete), nothing after it but an optional [DONE]"
+            "text/event-stream of typed Responses events: response.created first, increasing sequence_number, output_text deltas that join to the text of the closing response.completed (or response.incomplete), nothing after it but an optional [DONE]",
+            records: ["responses_done_sentinel"]
         ) { input in stream(input.exchange) },
         "responses_function_call": BuiltinCheck(
             "an output item of type function_call with a call_id, the `tool`'s name and arguments that parse as JSON",

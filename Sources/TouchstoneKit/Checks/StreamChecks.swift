@@ -3,7 +3,8 @@ import TouchstoneCore
 enum StreamChecks {
     static let checks: [String: BuiltinCheck] = [
         "chunk_stream": BuiltinCheck(
-            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, non-empty choices (but a usage chunk asked for), exactly one finish_reason, no SSE error fields"
+            "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, non-empty choices (but a usage chunk asked for), exactly one finish_reason, no SSE error fields",
+            records: ["sse_comments"]
         ) { input in chunkStream(input.exchange) },
         "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
             guard let s = input.exchange.stream else { return .fail("not a stream, expected text/event-stream ending with data: [DONE]") }
@@ -13,7 +14,7 @@ enum StreamChecks {
         },
         "stream_usage": BuiltinCheck(
             "a chunk carries integer usage; with `after_finish`, after the finish_reason chunk and before [DONE]",
-            arguments: ["after_finish"]
+            arguments: ["after_finish"], records: ["usage_chunk_choices"]
         ) { input in streamUsage(input.exchange, afterFinish: input.bool("after_finish")) },
         "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a `usage` object (of any content)") { input in
             guard let s = input.exchange.stream else { return .fail("not a stream") }

@@ -44,7 +44,8 @@ enum ToolChecks {
             return n > 0 ? .pass("\(n) tool-call delta(s)") : .fail("no tool call in the stream")
         },
         "stream_tool_calls": BuiltinCheck(
-            "streamed tool calls: integer index on every delta; id, type function and name on the first delta of each index; fragments join to JSON; finish_reason tool_calls or stop"
+            "streamed tool calls: integer index on every delta; id, type function and name on the first delta of each index; fragments join to JSON; finish_reason tool_calls or stop",
+            records: ["tool_call_streaming"]
         ) { input in streamToolCalls(input.exchange) },
     ]
 

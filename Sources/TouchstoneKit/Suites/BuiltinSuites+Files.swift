@@ -11,6 +11,21 @@ suite: chat
 title: Chat completions
 cases:
   - feature: chat.basic
+    title: Chat completion
+    rule:
+      sends: >-
+        one user message to `POST /chat/completions` with `max_tokens: 16` and `temperature: 0`.
+        Many other probes start from this request; identical requests are sent once per target and
+        shared.
+      supported: >-
+        a 2xx in the chat completion shape: a string `id`, `object: "chat.completion"`, an integer
+        `created`, a string `model`, and a first choice with `index: 0`, a message whose role is
+        `assistant` and whose `content` is a string, and `finish_reason` `stop` or `length`; no
+        `error` object beside them.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else: a 5xx, a 2xx of another shape, a failed transfer.
     steps:
       - id: basic
         request:
@@ -32,6 +47,20 @@ cases:
         detail: "${failure}"
 
   - feature: chat.usage
+    title: Token usage
+    rule:
+      sends: >-
+        nothing of its own: it reads the answer to the `chat.basic` request.
+      untested: >-
+        that answer is not a 2xx JSON body, so there is no usage to judge.
+      ignored: >-
+        the answer has no `usage` object.
+      supported: >-
+        `prompt_tokens`, `completion_tokens` and `total_tokens` are exact non-negative integers and
+        the total is the sum of the other two.
+      broken: >-
+        a `usage` object that fails that test: a count missing, fractional, negative or too large
+        for 64 bits, or a total that is not the sum (the numbers are in the detail).
     steps:
       - id: basic
         request: {extends: chat.basic/basic}
@@ -49,6 +78,16 @@ cases:
         detail: "${failure}"
 
   - feature: chat.system_message
+    title: System message
+    rule:
+      sends: >-
+        the `chat.basic` request with a system message before the user's.
+      supported: >-
+        a 2xx in the chat completion shape (as `chat.basic`).
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: system
         request:
@@ -60,6 +99,16 @@ cases:
     verdicts: *shape
 
   - feature: chat.multi_turn
+    title: Multi-turn conversation
+    rule:
+      sends: >-
+        the `chat.basic` request with a three-message history: user, assistant, user.
+      supported: >-
+        a 2xx in the chat completion shape (as `chat.basic`).
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: turns
         request:
@@ -72,6 +121,24 @@ cases:
     verdicts: *shape
 
   - feature: chat.max_tokens
+    title: Output cap with max_tokens
+    rule:
+      sends: >-
+        a prompt that asks to count from 1 to 50, with `max_tokens: 1` and `temperature: 0`.
+      supported: >-
+        a 2xx in the chat completion shape, ending with `finish_reason: "length"`, with at most one
+        completion token by `usage` (without usage: content of at most one word and 16 characters).
+      untested: >-
+        the model ended on its own before the cap could act: `finish_reason: "stop"` with no token
+        at all (`completion_tokens` 0; without usage, no content and no tool call). The detail says
+        the outcome depends on the model.
+      ignored: >-
+        any other well-formed answer: longer than the cap, or ending for another reason than the
+        cap.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: capped
         request:
@@ -101,6 +168,25 @@ cases:
         detail: "${failure}"
 
   - feature: chat.max_completion_tokens
+    title: Output cap with max_completion_tokens
+    rule:
+      sends: >-
+        the same counting prompt with `max_completion_tokens: 1` (the newer name of the cap) and
+        `temperature: 0`.
+      supported: >-
+        a 2xx in the chat completion shape, ending with `finish_reason: "length"`, with at most one
+        completion token by `usage` (without usage: content of at most one word and 16 characters).
+      untested: >-
+        the model ended on its own before the cap could act: `finish_reason: "stop"` with no token
+        at all (`completion_tokens` 0; without usage, no content and no tool call). The detail says
+        the outcome depends on the model.
+      ignored: >-
+        any other well-formed answer: longer than the cap, or ending for another reason than the
+        cap.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: capped
         request:
@@ -114,7 +200,27 @@ cases:
     verdicts: *capped
 
   - feature: chat.stop
-    title: Stop sequence cut from the control answer
+    title: Stop sequences
+    rule:
+      sends: >-
+        two requests. The control is the `chat.basic` request; a short piece is cut from its answer:
+        the first later word of two or more letters or digits that does not start the text, else
+        three characters from its middle. The probe is the same request with `stop: [piece]`; at
+        temperature 0 a server that honours it answers the control's text up to the piece.
+      untested: >-
+        the control is not a well-formed 2xx chat completion, no piece can be cut from it (too
+        short), or the probe's answer lacks the piece without being the control's text cut before it
+        with `finish_reason: "stop"` (an empty answer, or one that wandered off: the model is not
+        deterministic enough to decide).
+      supported: >-
+        a non-empty answer without the piece that is a prefix of the control's content (trailing
+        whitespace aside), with `finish_reason: "stop"`.
+      ignored: >-
+        the answer still contains the piece.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: control
         request: {extends: chat.basic/basic}
@@ -149,6 +255,18 @@ cases:
         detail: "${failure}"
 
   - feature: chat.n
+    title: Several choices (n)
+    rule:
+      sends: >-
+        the `chat.basic` request with `n: 2` and `max_tokens: 1`.
+      supported: >-
+        a 2xx with exactly two choices, indexed 0 and 1.
+      ignored: >-
+        a 2xx with a single choice.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else, a different number of choices included.
     steps:
       - id: two
         request:
@@ -173,6 +291,22 @@ cases:
         detail: "${failure}"
 
   - feature: chat.logprobs
+    title: Log probabilities
+    rule:
+      sends: >-
+        the `chat.basic` request with `logprobs: true`, `top_logprobs: 2` and `max_tokens: 1`.
+      supported: >-
+        a 2xx whose first choice carries `logprobs.content[0].top_logprobs` with exactly two
+        entries.
+      untested: >-
+        a well-formed answer that holds no token at all (no content, or zero completion tokens):
+        nothing could carry log probabilities.
+      ignored: >-
+        a well-formed answer without `logprobs.content[0]` in its first choice.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else, log probabilities in another shape included.
     steps:
       - id: logprobs
         request:
@@ -198,6 +332,20 @@ cases:
         detail: "logprobs not in the OpenAI shape: ${failure}"
 
   - feature: chat.reasoning_effort
+    title: reasoning_effort is validated
+    rule:
+      sends: >-
+        the `chat.basic` request with `reasoning_effort: "low"`; when that is answered with a 2xx,
+        again with the value `"bogus-level"`, which no server should accept. The field's effect on
+        the answer is never judged: only whether it is read.
+      unsupported: >-
+        `low` gets a 4xx.
+      supported: >-
+        `low` gets a 2xx and `bogus-level` a 4xx: the field is read and checked.
+      ignored: >-
+        both get a 2xx: the field is not looked at.
+      broken: >-
+        anything else (a 5xx to either, a failed transfer).
     steps:
       - id: low
         request:
@@ -222,6 +370,18 @@ cases:
         detail: "${failure}"
 
   - feature: chat.image_input
+    title: Image input
+    rule:
+      sends: >-
+        a user message whose content is a list: a text part and an `image_url` part holding a 1×1
+        PNG as a `data:` URL.
+      supported: >-
+        a 2xx in the chat completion shape (as `chat.basic`); what the model says about the image is
+        not judged.
+      unsupported: >-
+        a 4xx, as from a server whose model has no vision.
+      broken: >-
+        anything else.
     steps:
       - id: image
         request:
@@ -242,6 +402,17 @@ suite: embeddings
 title: Embeddings
 cases:
   - feature: embeddings.basic
+    title: Embedding of one input
+    rule:
+      sends: >-
+        `POST /embeddings` with the configured embedding model and the input `"hello"`.
+      supported: >-
+        a 2xx with `object: "list"` and a non-empty `data` whose row `i` has `index: i` and an
+        `embedding` that is a non-empty list of numbers.
+      unsupported: >-
+        a 4xx or 501.
+      broken: >-
+        anything else.
     requires_vars: [embedding_model]
     steps:
       - id: one
@@ -259,6 +430,16 @@ cases:
         detail: "${failure}"
 
   - feature: embeddings.batch
+    title: Embeddings of several inputs
+    rule:
+      sends: >-
+        two inputs in one request, `["alpha", "beta"]`.
+      supported: >-
+        a 2xx with exactly two rows in the `embeddings.basic` shape, indexed 0 and 1.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else, a single row for two inputs included.
     requires: [embeddings.basic]
     requires_vars: [embedding_model]
     steps:
@@ -277,6 +458,19 @@ cases:
         detail: "${failure}"
 
   - feature: embeddings.base64
+    title: Base64-encoded embeddings
+    rule:
+      sends: >-
+        the `embeddings.basic` request twice: as it is, and with `encoding_format: "base64"`.
+      supported: >-
+        the second answer's first embedding is a base64 string that decodes to little-endian 32-bit
+        floats, as many as the plain answer has numbers, each within 1e-5 of it.
+      ignored: >-
+        a 2xx with a plain list of numbers instead.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else: text that is not base64 of floats, or floats that differ.
     requires: [embeddings.basic]
     requires_vars: [embedding_model]
     steps:
@@ -300,6 +494,18 @@ cases:
         detail: "${failure}"
 
   - feature: embeddings.dimensions
+    title: Shortened embeddings (dimensions)
+    rule:
+      sends: >-
+        the `embeddings.basic` request with `dimensions: 8`.
+      supported: >-
+        a 2xx whose vectors have exactly 8 numbers.
+      ignored: >-
+        a well-formed answer with vectors of another length.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     requires: [embeddings.basic]
     requires_vars: [embedding_model]
     steps:
@@ -327,6 +533,18 @@ suite: endpoints
 title: Endpoints and transport
 cases:
   - feature: models.list
+    title: List of models
+    rule:
+      sends: >-
+        `GET /models`.
+      supported: >-
+        a 2xx whose body is `{"object": "list", "data": [...]}` in which every entry has a string
+        `id`.
+      unsupported: >-
+        404 or 405: the upstream has no such endpoint.
+      broken: >-
+        any other answer: a 2xx of another shape (a bare array, the models under another key, an
+        entry without an id), another status, or a failed transfer.
     steps:
       - id: list
         request:
@@ -343,7 +561,19 @@ cases:
         detail: "${failure}"
 
   - feature: base_url.trailing_slash
-    title: The chat.basic request joined naively as base + "/" + "/chat/completions"
+    title: A doubled slash after the base URL
+    rule:
+      sends: >-
+        the `chat.basic` request to a URL built by plain concatenation, `base + "/" +
+        "/chat/completions"`, so the path carries a doubled slash as it does with clients that join
+        strings naively.
+      supported: >-
+        a 2xx, either at once (quirk `trailing_slash: accepted`) or after redirects that were
+        followed (`trailing_slash: redirect`).
+      unsupported: >-
+        404 or 405 (`trailing_slash: not_found`).
+      broken: >-
+        any other status, or a failed transfer.
     steps:
       - id: doubled
         request:
@@ -366,7 +596,19 @@ cases:
         detail: "${failure}"
 
   - feature: auth.invalid_key_rejected
-    title: The chat.basic request (one output token) with a bogus bearer key
+    title: An invalid API key is refused
+    rule:
+      sends: >-
+        the `chat.basic` request capped at one output token, with a made-up bearer key instead of
+        the target's.
+      supported: >-
+        401 or 403, whatever the body holds: the body's shape is judged by `errors.envelope`, and an
+        HTML page or an empty body is recorded as quirk `auth_error_body`.
+      ignored: >-
+        a 2xx: the upstream does not check keys (a local server started without one, for instance).
+      broken: >-
+        any other status, or a failed transfer. Whenever an answer arrived, its status is recorded
+        as quirk `auth_failure_status`.
     steps:
       - id: bogus
         request:
@@ -397,6 +639,14 @@ cases:
 
   - id: quirks.context_length
     title: The context window the upstream advertises for the model (quirk context_length)
+    rule:
+      sends: >-
+        the `models.list` request (shared); when the model's entry advertises no context window,
+        `GET /props` at the server's origin (llama.cpp).
+      records: >-
+        quirk `context_length`: the first positive integer among `context_length`, `context_window`,
+        `max_model_len` and `max_context_length` in the model's `/models` entry (or the only entry,
+        when the list has one), else `n_ctx` from `/props`. Nothing is recorded when neither says.
     steps:
       - id: list
         request: {extends: models.list/list}
@@ -423,6 +673,21 @@ suite: errors
 title: Errors
 cases:
   - feature: errors.unknown_model
+    title: An unknown model is refused
+    rule:
+      sends: >-
+        the `chat.basic` request (shared); when it gets a 2xx, the same request with the model
+        `touchstone-no-such-model-zz9` and one output token.
+      untested: >-
+        the `chat.basic` request itself did not get a 2xx: a refusal would then say nothing about
+        the model field.
+      supported: >-
+        400, 404 or 422 with a non-empty body (quirk `model_field: validated`).
+      ignored: >-
+        a 2xx: any model name is accepted (`model_field: ignored`), as single-model servers do.
+      broken: >-
+        one of those statuses with an empty body (a client has no error to show), any other status,
+        or a failed transfer.
     steps:
       # The configured model's answer first: when the endpoint itself fails, a refusal of
       # the unknown model says nothing about the model field.
@@ -457,6 +722,14 @@ cases:
         detail: "${failure}"
 
   - feature: errors.invalid_json
+    title: A body that is not JSON is refused
+    rule:
+      sends: >-
+        `POST /chat/completions` with the body `{`.
+      supported: >-
+        400 or 422.
+      broken: >-
+        anything else: a 2xx, a 5xx, a dropped connection.
     steps:
       - id: invalid
         request:
@@ -471,6 +744,16 @@ cases:
         detail: "${failure}"
 
   - feature: errors.missing_messages
+    title: A request without messages is refused
+    rule:
+      sends: >-
+        `POST /chat/completions` with a model and a token cap but no `messages`.
+      supported: >-
+        400 or 422.
+      ignored: >-
+        a 2xx.
+      broken: >-
+        anything else.
     steps:
       - id: missing
         request:
@@ -489,7 +772,19 @@ cases:
         detail: "${failure}"
 
   - feature: errors.tool_choice_without_tools
-    title: tool_choice "required" with no tools
+    title: tool_choice without tools is refused
+    rule:
+      sends: >-
+        the `chat.basic` request (shared) as a control, and the same request with `tool_choice:
+        "required"` and no `tools`.
+      untested: >-
+        the control did not get a 2xx: a refusal of the probe would then prove nothing.
+      supported: >-
+        400 or 422 with a non-empty body.
+      ignored: >-
+        a 2xx: the combination is not validated.
+      broken: >-
+        anything else.
     steps:
       - id: control
         request: {extends: chat.basic/basic}
@@ -512,7 +807,19 @@ cases:
         detail: "${failure}"
 
   - feature: errors.invalid_role
-    title: A message with role "wizard"
+    title: A message with an invalid role is refused
+    rule:
+      sends: >-
+        the `chat.basic` request (shared) as a control, and the same request whose one message has
+        `role: "wizard"`.
+      untested: >-
+        the control did not get a 2xx.
+      supported: >-
+        400 or 422 with a non-empty body.
+      ignored: >-
+        a 2xx.
+      broken: >-
+        anything else.
     steps:
       - id: control
         request: {extends: chat.basic/basic}
@@ -537,6 +844,11 @@ cases:
 
   - id: quirks.unknown_params
     title: An unknown top-level field (quirk unknown_params)
+    rule:
+      sends: >-
+        the `chat.basic` request with an extra top-level field, `x_touchstone_probe: 1`.
+      records: >-
+        quirk `unknown_params`: `ignored` for a 2xx, `rejected` for a 4xx; nothing otherwise.
     steps:
       - id: unknown
         request:
@@ -552,7 +864,22 @@ cases:
         set: {unknown_params: rejected}
 
   - feature: errors.envelope
-    title: Every error response on /chat/completions seen while probing
+    title: Error bodies in the OpenAI envelope
+    rule:
+      sends: >-
+        nothing of its own. It runs after every other case and looks at every error answer (4xx or
+        5xx whose body arrived whole) to a request on `/chat/completions` joined cleanly to the base
+        URL: refused parameters, the bogus key, the unknown model, invalid JSON. A 404 or 405 counts
+        only if the endpoint answered a 2xx at some point; otherwise it means the endpoint is
+        missing, which is another feature's business.
+      untested: >-
+        no such error answer was seen.
+      supported: >-
+        every one is `{"error": {"message": "...", ...}}`; quirk `error_code_type` records the type
+        of `error.code`.
+      broken: >-
+        one is not: quirk `error_envelope` names the shape found (a plain string under `error`,
+        FastAPI's `detail`, an HTML page, an empty body...).
     after: ["*"]
     verdicts:
       - when: {fails: errors_seen}
@@ -571,6 +898,16 @@ suite: other_endpoints
 title: Other endpoints
 cases:
   - feature: responses.basic
+    title: Responses API
+    rule:
+      sends: >-
+        `POST /responses` with a short `input` and `max_output_tokens: 16`.
+      supported: >-
+        a 2xx with `object: "response"` and at least one output item of type `message` holding text.
+      unsupported: >-
+        404 or 405: no such endpoint.
+      broken: >-
+        anything else, other 4xx included: the endpoint exists and fails the request.
     steps:
       - id: response
         request:
@@ -590,6 +927,25 @@ cases:
         detail: "${failure}"
 
   - feature: responses.stream
+    title: Streamed response
+    rule:
+      sends: >-
+        the `responses.basic` request with `stream: true`.
+      supported: >-
+        a 2xx `text/event-stream` that arrives whole and clean (as for `stream.basic`), whose events
+        are JSON with a string `type` (an `event:` line, when sent, names the same type);
+        `response.created` comes first; `sequence_number`, where given, only grows; the
+        `response.output_text.delta` texts, joined, equal the output text of the closing event,
+        `response.completed` or `response.incomplete` (what OpenAI sends when the token cap cut the
+        answer); after it nothing comes but an optional `data: [DONE]`, recorded as quirk
+        `responses_done_sentinel`.
+      unsupported: >-
+        a 4xx.
+      ignored: >-
+        a 2xx with a plain JSON response: the `stream` flag is not honoured.
+      broken: >-
+        anything else: no closing event, deltas that do not add up to the final text, chat
+        completion chunks, an `error` or `response.failed` event, events after the end.
     requires: [responses.basic]
     steps:
       - id: stream
@@ -610,7 +966,21 @@ cases:
         detail: "${failure}"
 
   - feature: responses.tools
-    title: One function tool in the Responses shape, tool_choice required
+    title: Function call in the Responses API
+    rule:
+      sends: >-
+        `POST /responses` with one function tool in the Responses form (`{type: "function", name,
+        parameters}`, one argument with a single allowed value) and `tool_choice: "required"`.
+      supported: >-
+        a 2xx response whose output holds `function_call` items, each with a non-empty `call_id`,
+        the tool's name and `arguments` that parse as JSON.
+      ignored: >-
+        a 2xx response with a text message and no `function_call` item (the detail says this may
+        depend on the model).
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else, malformed `function_call` items included.
     steps:
       - id: call
         request:
@@ -644,7 +1014,19 @@ cases:
         detail: "${failure}"
 
   - feature: responses.retrieve
-    title: GET /responses/{id} with the id of the responses.basic answer
+    title: A stored response is retrieved
+    rule:
+      sends: >-
+        the `responses.basic` request (shared), then `GET /responses/{id}` with the id of its
+        answer.
+      untested: >-
+        that answer carries no id.
+      supported: >-
+        a 2xx with `object: "response"` and the same `id`.
+      unsupported: >-
+        404: responses are not stored.
+      broken: >-
+        anything else.
     requires: [responses.basic]
     steps:
       - id: response
@@ -669,7 +1051,21 @@ cases:
         detail: "${failure}"
 
   - feature: responses.previous_response
-    title: previous_response_id with the responses.basic id, then with an id that cannot exist
+    title: Continuation with previous_response_id
+    rule:
+      sends: >-
+        the `responses.basic` request (shared); a follow-up with `previous_response_id` set to the
+        id of its answer; then the follow-up again with an id that cannot exist.
+      untested: >-
+        the first answer carries no id.
+      supported: >-
+        the real id is answered with a 2xx and the made-up one refused with a 4xx.
+      ignored: >-
+        both are answered with a 2xx: the field is not read.
+      unsupported: >-
+        the real id gets a 4xx.
+      broken: >-
+        anything else.
     requires: [responses.basic]
     steps:
       - id: response
@@ -706,6 +1102,16 @@ cases:
         detail: "${failure}"
 
   - feature: completions.legacy
+    title: Legacy text completions
+    rule:
+      sends: >-
+        `POST /completions` with a short `prompt` and `max_tokens: 4`.
+      supported: >-
+        a 2xx whose first choice has a string `text`.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: completion
         request:
@@ -719,7 +1125,7 @@ cases:
       - when: {status: 2xx, check: completions_shape}
         verdict: supported
         detail: "${message}"
-      # features.md names 404/405; any other clean 4xx is a refusal too.
+      # Not only 404/405: any clean 4xx is a refusal.
       - when: {status: 4xx}
         verdict: unsupported
         detail: "refused: ${summary}"
@@ -733,6 +1139,23 @@ suite: streaming
 title: Streaming
 cases:
   - feature: stream.basic
+    title: Streamed chat completion
+    rule:
+      sends: >-
+        the `chat.basic` request with `stream: true`. The stream is parsed as it arrives.
+      supported: >-
+        a 2xx `text/event-stream` that arrives whole, free of `error:` fields, invalid UTF-8, NUL
+        bytes and overlong lines, whose data payloads (`[DONE]` aside) are all JSON chunks with
+        `object: "chat.completion.chunk"`, no `error` object and one unchanging string `id`; every
+        chunk has at least one choice (only a usage chunk that was asked for may have none: a client
+        reading `choices[0]` in its loop would crash on any other); the first delta has role
+        `assistant`; and exactly one chunk carries a `finish_reason`.
+      unsupported: >-
+        a 4xx.
+      ignored: >-
+        a 2xx with a plain JSON chat completion: the `stream` flag is not honoured.
+      broken: >-
+        anything else, a stream that ends without a `finish_reason` included.
     steps:
       - id: stream
         request:
@@ -752,6 +1175,14 @@ cases:
         detail: "${failure}"
 
   - feature: stream.done_sentinel
+    title: "[DONE] ends a stream"
+    rule:
+      sends: >-
+        nothing of its own: it reads the `stream.basic` stream.
+      supported: >-
+        the last data payload is `[DONE]` and no event follows it.
+      broken: >-
+        no `[DONE]`, or events after it.
     requires: [stream.basic]
     steps:
       - id: stream
@@ -764,6 +1195,20 @@ cases:
         detail: "${failure}"
 
   - feature: stream.include_usage
+    title: Usage in a stream
+    rule:
+      sends: >-
+        two streams: the `stream.basic` one, and the same request with `stream_options:
+        {include_usage: true}`.
+      supported: >-
+        the second stream is a 2xx in which a chunk carries `usage` with consistent counts (as
+        `chat.usage`), in or after the chunk with the `finish_reason` and before `[DONE]`.
+      unsupported: >-
+        the second request gets a 4xx.
+      ignored: >-
+        a 2xx in which no chunk before `[DONE]` carries `usage`.
+      broken: >-
+        anything else: usage only before the finish, counts that do not add up.
     requires: [stream.basic]
     steps:
       - id: plain
@@ -793,7 +1238,25 @@ cases:
         set: {usage_in_stream: never}
 
   - feature: stream.tool_calls
-    title: The forced tool call (named, else required) streamed
+    title: Streamed tool calls
+    rule:
+      sends: >-
+        the `tool_choice.named` request with `stream: true` when that feature is supported, else the
+        `tool_choice.required` request streamed: the call is forced, so its absence says something
+        about streaming, not about the model.
+      supported: >-
+        a 2xx stream in which every tool-call delta has an integer `index`; the first delta of each
+        index has a non-empty `id`, `type: "function"` and a function name; the argument fragments
+        of each index join to valid JSON; and the last `finish_reason` is `tool_calls` or `stop`.
+        Whether calls arrive in one delta or several is quirk `tool_call_streaming`.
+      ignored: >-
+        a well-formed chunk stream (as `stream.basic`) without any tool-call delta, while the same
+        call without streaming worked.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else: a delta without an index, a first delta without an id, type or name,
+        arguments that do not join to JSON.
     requires: [stream.basic]
     requires_any: [tool_choice.named, tool_choice.required]
     steps:
@@ -820,7 +1283,20 @@ cases:
         detail: "${failure}"
 
   - feature: stream.response_format
-    title: The response_format.json_schema request streamed
+    title: Streamed structured output
+    rule:
+      sends: >-
+        the `response_format.json_schema` request with `stream: true`.
+      supported: >-
+        a well-formed chunk stream (as `stream.basic`) whose content deltas, joined, validate
+        against the strict schema.
+      ignored: >-
+        a well-formed chunk stream whose content does not: the schema is enforced only without
+        streaming.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     requires: [stream.basic, response_format.json_schema]
     steps:
       - id: stream
@@ -858,6 +1334,20 @@ suite: structured_output
 title: Structured output
 cases:
   - feature: response_format.json_object
+    title: JSON mode
+    rule:
+      sends: >-
+        a system message asking for JSON, a short user message, `response_format: {type:
+        "json_object"}` and room for a small object (48 tokens).
+      supported: >-
+        a 2xx whose content parses as a JSON object; or, when `finish_reason` is `length`, content
+        that is a valid beginning of a JSON object (the cap cut it; the detail says so).
+      ignored: >-
+        a well-formed answer whose content is not a JSON object.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: json
         request:
@@ -884,7 +1374,21 @@ cases:
         detail: "${failure}"
 
   - feature: response_format.json_schema
-    title: A strict schema whose only valid instance is improbable without constrained decoding
+    title: Structured output with a strict JSON schema
+    rule:
+      sends: >-
+        a prompt that does not mention JSON and a strict `json_schema` whose only valid instance is
+        unlikely by chance: an object with exactly `zq: "XK-7731"` and `n: 42`, no other properties.
+        Only a server that constrains decoding to the schema produces it.
+      supported: >-
+        a 2xx whose content validates against the schema.
+      ignored: >-
+        a well-formed answer whose content does not (other JSON, or text): the schema is not
+        enforced.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: schema
         request:
@@ -928,6 +1432,22 @@ suite: tools
 title: Tools and tool_choice
 cases:
   - feature: tools.basic
+    title: Tool call
+    rule:
+      sends: >-
+        one tool without parameters, `get_alpha`, and a prompt that asks for it; `tool_choice` is
+        left out.
+      supported: >-
+        a 2xx with well-formed tool calls (each with a non-empty `id`, `type: "function"`, a
+        non-empty function name and `arguments` that parse as JSON).
+      broken: >-
+        a 2xx whose tool calls are malformed, or any other answer not named here.
+      ignored: >-
+        a well-formed answer with text and no tool call. Small models may decline: the detail says
+        the outcome depends on the model.
+      unsupported: >-
+        a 4xx. When the error text names a server switch (`--jinja`, `--enable-auto-tool-choice`,
+        `tool-call-parser`), quirk `tools_need_server_flag` is recorded.
     steps:
       - id: call
         request:
@@ -965,6 +1485,21 @@ cases:
         detail: "${failure}"
 
   - feature: tools.parallel
+    title: Parallel tool calls
+    rule:
+      sends: >-
+        two tools without parameters, `get_alpha` and `get_beta`, a prompt that asks for both, and
+        `tool_choice: "required"`.
+      supported: >-
+        a 2xx whose message holds at least two well-formed tool calls (each with a non-empty `id`,
+        `type: "function"`, a non-empty function name and `arguments` that parse as JSON).
+      ignored: >-
+        one well-formed call, or a well-formed answer with no call (depends on the model, as the
+        detail says).
+      broken: >-
+        malformed tool calls, or anything else.
+      unsupported: >-
+        a 4xx.
     steps:
       - id: both
         request:
@@ -1007,6 +1542,19 @@ cases:
         detail: "${failure}"
 
   - feature: tools.result_roundtrip
+    title: A tool result in the history
+    rule:
+      sends: >-
+        a history that a client sends back after running a tool: the user's request, an assistant
+        message with one tool call (id `abc123xyz`, nine letters and digits, the strictest form
+        seen) and a `tool` message answering that id; the tool is declared again.
+      supported: >-
+        a 2xx in the chat completion shape, where the answer may itself be a tool call (no content)
+        and may end with `tool_calls`.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: roundtrip
         request:
@@ -1035,6 +1583,19 @@ cases:
         detail: "${failure}"
 
   - feature: tool_choice.auto
+    title: tool_choice auto
+    rule:
+      sends: >-
+        the `tools.basic` request with `tool_choice: "auto"`.
+      supported: >-
+        a 2xx with well-formed tool calls (each with a non-empty `id`, `type: "function"`, a
+        non-empty function name and `arguments` that parse as JSON), or a well-formed answer with
+        text only: under `auto` either is a valid choice.
+      broken: >-
+        malformed tool calls, or anything else.
+      unsupported: >-
+        a 4xx. When the error text names a server switch (`--jinja`, `--enable-auto-tool-choice`,
+        `tool-call-parser`), quirk `tools_need_server_flag` is recorded.
     steps:
       - id: auto
         request:
@@ -1061,6 +1622,18 @@ cases:
         detail: "${failure}"
 
   - feature: tool_choice.none
+    title: tool_choice none
+    rule:
+      sends: >-
+        one tool, `record_code`, a prompt that demands it, and `tool_choice: "none"`.
+      ignored: >-
+        the 2xx answer holds a tool call all the same.
+      supported: >-
+        a well-formed answer without any tool call.
+      unsupported: >-
+        a 4xx.
+      broken: >-
+        anything else.
     steps:
       - id: none
         request:
@@ -1095,6 +1668,22 @@ cases:
         detail: "${failure}"
 
   - feature: tool_choice.required
+    title: tool_choice required
+    rule:
+      sends: >-
+        one tool, `record_code`, whose single required argument `code` has one allowed value, a
+        prompt that needs no tool ("Say hello."), and `tool_choice: "required"`.
+      supported: >-
+        a 2xx with well-formed tool calls (each with a non-empty `id`, `type: "function"`, a
+        non-empty function name and `arguments` that parse as JSON), all of `record_code`, whose
+        arguments validate against its schema.
+      ignored: >-
+        calls of `record_code` whose arguments do not validate (the schema is not enforced), or a
+        well-formed answer with text instead of a call.
+      broken: >-
+        malformed tool calls, a call of a tool that was not declared, or anything else.
+      unsupported: >-
+        a 4xx.
     steps:
       - id: call
         request:
@@ -1127,6 +1716,20 @@ cases:
         detail: "${failure}"
 
   - feature: tool_choice.named
+    title: tool_choice naming a function
+    rule:
+      sends: >-
+        two tools, `get_alpha` and `get_beta`, a prompt that needs neither, and `tool_choice` naming
+        `get_beta`.
+      supported: >-
+        a 2xx with well-formed tool calls (each with a non-empty `id`, `type: "function"`, a
+        non-empty function name and `arguments` that parse as JSON), all of `get_beta`.
+      ignored: >-
+        well-formed calls of another tool than `get_beta`, or a well-formed answer with text instead of a call.
+      broken: >-
+        malformed tool calls, or anything else.
+      unsupported: >-
+        a 4xx.
     steps:
       - id: call
         request:

@@ -25,6 +25,8 @@ public struct Case: Sendable {
     public var feature: String?
     public var suite: String
     public var title: String?
+    /// The rule in words (`rule:`), required for a case that decides a feature.
+    public var rule: CaseRule?
     /// Features that must be `supported` first.
     public var requires: [String]
     /// At least one of these must be `supported`.

@@ -103,8 +103,8 @@ struct SuiteReader {
 
     mutating func testCase(_ node: YAMLNode) -> Case? {
         guard let f = fields(node, "case", allowed: [
-            "feature", "id", "title", "requires", "requires_any", "requires_vars", "after", "steps", "verdicts",
-            "quirks",
+            "feature", "id", "title", "rule", "requires", "requires_any", "requires_vars", "after", "steps",
+            "verdicts", "quirks",
         ], required: ["verdicts"]) else { return nil }
         let feature = string(f["feature"], "`feature`")
         guard let id = string(f["id"], "`id`") ?? feature else {
@@ -137,12 +137,45 @@ struct SuiteReader {
             quirks.append(QuirkRule(condition: qf["when"].flatMap { condition($0, steps: stepIDs) },
                                     set: quirkPairs(qf["set"]), location: q.location(file)))
         }
-        return Case(id: id, feature: feature, suite: suiteName, title: string(f["title"], "`title`"),
+        let rule = caseRule(f["rule"], id: id, decides: feature != nil, verdicts: Set(rules.map(\.verdict)))
+        if feature != nil && f["rule"] == nil {
+            fail(node, "case `\(id)` decides a feature but has no `rule:`: write what it sends and when it gives each verdict (docs/suites.md § Rules in words)")
+        }
+        return Case(id: id, feature: feature, suite: suiteName, title: string(f["title"], "`title`"), rule: rule,
                     requires: strings(f["requires"], "`requires`"),
                     requiresAny: strings(f["requires_any"], "`requires_any`"),
                     requiresVars: strings(f["requires_vars"], "`requires_vars`"),
                     after: strings(f["after"], "`after`"),
                     steps: steps, verdicts: rules, quirks: quirks, location: node.location(file))
+    }
+
+    /// A `rule:` mapping. It must name every verdict the case's rules can give (`verdicts`) and
+    /// no other, except `untested`; a quirk-only case describes what it `records` instead.
+    mutating func caseRule(_ node: YAMLNode?, id: String, decides: Bool, verdicts: Set<Verdict>) -> CaseRule? {
+        guard let node else { return nil }
+        guard let f = fields(node, "`rule`", allowed: CaseRule.keys, required: ["sends"]) else { return nil }
+        var texts: [Verdict: String] = [:]
+        for v in Verdict.allCases {
+            guard let n = f[v.rawValue], let text = string(n, "`rule.\(v.rawValue)`") else { continue }
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(n, "`rule.\(v.rawValue)` is empty") }
+            if !decides {
+                fail(n, "`rule.\(v.rawValue)`: quirk-only case `\(id)` gives no verdict; describe what it `records`")
+            } else if v != .untested && !verdicts.contains(v) {
+                fail(n, "`rule.\(v.rawValue)` describes a verdict no rule of `\(id)` gives")
+            }
+            texts[v] = text
+        }
+        if decides {
+            for v in Verdict.allCases where verdicts.contains(v) && texts[v] == nil {
+                fail(node, "`rule` of `\(id)` does not say when it is `\(v.rawValue)`: add `\(v.rawValue):`, as its verdict rules can give it")
+            }
+        } else if f["records"] == nil {
+            fail(node, "`rule` of quirk-only case `\(id)` needs `records:` (what it observes)")
+        }
+        let sends = string(f["sends"], "`rule.sends`") ?? ""
+        if let n = f["sends"], sends.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fail(n, "`rule.sends` is empty") }
+        return CaseRule(sends: sends, verdicts: texts, records: string(f["records"], "`rule.records`"),
+                        location: node.location(file))
     }
 
     mutating func quirkPairs(_ node: YAMLNode?) -> [(String, JSONValue)] {
