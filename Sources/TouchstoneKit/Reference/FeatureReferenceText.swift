@@ -100,6 +100,10 @@ enum FeatureReferenceText {
           feature is `untested` (docs/suites.md § Assertions).
         - A request body that would grow past 16 MiB because of a value the upstream sent back is not
           built: the feature is `untested`.
+        - An answer whose JSON holds more than 2,000,000 values or 100,000 objects or arrays (a
+          padded or hostile answer; real ones are far smaller) is not parsed: a feature decided from
+          it is `untested`, naming the step. The same holds for a stream's events together and for
+          JSON written inside a string (message content, tool arguments) (docs/security.md).
         - A model that ends its answer with no token at all leaves `chat.max_tokens`,
           `chat.max_completion_tokens` and `chat.logprobs` `untested`; so does an empty or diverging
           answer to the `chat.stop` probe.
