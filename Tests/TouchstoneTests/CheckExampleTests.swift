@@ -102,5 +102,6 @@ struct CheckExampleTests {
         let suites = try String(contentsOf: Paths.root.appendingPathComponent("docs/suites.md"), encoding: .utf8)
         #expect(suites.contains("\n## Conditions (`when:`, `if:`)\n"), "docs/checks.md links to suites.md#conditions-when-if")
         #expect(suites.contains("(checks.md)"), "docs/suites.md does not link to docs/checks.md")
+        for name in BuiltinChecks.all.keys { #expect(suites.contains("`\(name)`"), "docs/suites.md does not name \(name)") }
     }
 }

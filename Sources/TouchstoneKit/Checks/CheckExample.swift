@@ -3,35 +3,35 @@ import TouchstoneCore
 /// One example of a named check, part of its definition: an exchange, the arguments a suite
 /// would pass, and what the check answers (pass, fail or undecided, and a piece of its message).
 /// `touchstone suites checks` and docs/checks.md list them; a test runs every one.
-public struct CheckExample: Sendable {
-    public enum Outcome: String, Sendable { case pass, fail, undecided }
+struct CheckExample: Sendable {
+    enum Outcome: String, Sendable { case pass, fail, undecided }
 
-    public let outcome: Outcome
+    let outcome: Outcome
     /// A piece of the message the check gives (for `undecided`, of its reason).
-    public let message: String
+    let message: String
     /// The step's exchange; nil for checks that read the session log only.
-    public let exchange: ExchangeFixture?
-    public let args: [String: JSONValue]
+    let exchange: ExchangeFixture?
+    let args: [String: JSONValue]
     /// Other steps of the case, by name (a `control` step, a `float_step`).
-    public let steps: [String: ExchangeFixture]
+    let steps: [String: ExchangeFixture]
     /// The target's exchanges so far (what `errors_seen` and `error_envelope` read).
-    public let log: [ExchangeFixture]
+    let log: [ExchangeFixture]
     /// Quirks the check records on this exchange (those it records, not all it may).
-    public let quirks: [String: JSONValue]
+    let quirks: [String: JSONValue]
 
-    public static func pass(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
+    static func pass(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
                             steps: [String: ExchangeFixture] = [:], log: [ExchangeFixture] = [],
                             quirks: [String: JSONValue] = [:]) -> CheckExample {
         CheckExample(outcome: .pass, message: message, exchange: exchange, args: args, steps: steps, log: log, quirks: quirks)
     }
 
-    public static func fail(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
+    static func fail(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
                             steps: [String: ExchangeFixture] = [:], log: [ExchangeFixture] = [],
                             quirks: [String: JSONValue] = [:]) -> CheckExample {
         CheckExample(outcome: .fail, message: message, exchange: exchange, args: args, steps: steps, log: log, quirks: quirks)
     }
 
-    public static func undecided(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
+    static func undecided(_ message: String, _ exchange: ExchangeFixture? = nil, args: [String: JSONValue] = [:],
                                  steps: [String: ExchangeFixture] = [:]) -> CheckExample {
         CheckExample(outcome: .undecided, message: message, exchange: exchange, args: args, steps: steps, log: [], quirks: [:])
     }

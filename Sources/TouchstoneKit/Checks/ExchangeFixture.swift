@@ -4,34 +4,34 @@ import TouchstoneHTTP
 /// An exchange written out for a check's examples: the status, the content type, and the body
 /// as text (JSON, or SSE events that the real SSE parser reads), with the request's JSON body
 /// when a check reads it. `exchange()` makes the `Exchange` a run would have recorded.
-public struct ExchangeFixture: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: String
+struct ExchangeFixture: Sendable {
+    var status: Int
+    var contentType: String
+    var body: String
     /// A stream's events as written on the wire (`data: {…}`), one per event.
-    public var events: [String] = []
+    var events: [String] = []
     /// The request's JSON body (`stream_options`, `tools`), as text.
-    public var request: String?
-    public var path = "/chat/completions"
+    var request: String?
+    var path = "/chat/completions"
     /// The transfer broke after the head (the connection was reset mid-body).
-    public var isCut = false
+    var isCut = false
 
-    public var isStream: Bool { contentType.hasPrefix("text/event-stream") }
+    var isStream: Bool { contentType.hasPrefix("text/event-stream") }
 
     /// A JSON answer.
-    public static func json(_ body: String, status: Int = 200, request: String? = nil,
+    static func json(_ body: String, status: Int = 200, request: String? = nil,
                             path: String = "/chat/completions") -> ExchangeFixture {
         ExchangeFixture(status: status, contentType: "application/json", body: body, request: request, path: path)
     }
 
     /// Any body with its content type (an HTML page, plain text, an empty body).
-    public static func text(_ body: String, status: Int, contentType: String = "text/plain") -> ExchangeFixture {
+    static func text(_ body: String, status: Int, contentType: String = "text/plain") -> ExchangeFixture {
         ExchangeFixture(status: status, contentType: contentType, body: body)
     }
 
     /// A `text/event-stream` answer. Each event is a data payload (`{…}`, `[DONE]`) or, when it
     /// starts with `data:`, `event:`, `error:` or `:` (a comment), written as it goes on the wire.
-    public static func stream(_ events: [String], request: String? = nil) -> ExchangeFixture {
+    static func stream(_ events: [String], request: String? = nil) -> ExchangeFixture {
         let wire = events.map { e in ["data:", "event:", "error:", ":"].contains(where: e.hasPrefix) ? e : "data: " + e }
         return ExchangeFixture(status: 200, contentType: "text/event-stream", body: wire.joined(separator: "\n\n") + "\n\n",
                                events: wire, request: request)
@@ -39,7 +39,7 @@ public struct ExchangeFixture: Sendable {
 
     /// A chat completion with one choice of `content` (nil: `null`), its finish reason, and
     /// `usage` (JSON text) or `tool_calls` (a JSON array as text) when given.
-    public static func chat(_ content: String? = "Hello there", finish: String? = "stop", usage: String? = nil,
+    static func chat(_ content: String? = "Hello there", finish: String? = "stop", usage: String? = nil,
                             toolCalls: String? = nil, request: String? = nil) -> ExchangeFixture {
         var message: [String: JSONValue] = ["role": "assistant", "content": content.map(JSONValue.string) ?? .null]
         if let toolCalls { message["tool_calls"] = parsed(toolCalls) }
@@ -53,7 +53,7 @@ public struct ExchangeFixture: Sendable {
 
     /// A chat completion stream: a role chunk, one chunk per content piece, a chunk with the
     /// finish reason, then `[DONE]`.
-    public static func chatStream(_ pieces: [String] = ["Hel", "lo"], finish: String = "stop", request: String? = nil) -> ExchangeFixture {
+    static func chatStream(_ pieces: [String] = ["Hel", "lo"], finish: String = "stop", request: String? = nil) -> ExchangeFixture {
         func chunk(_ delta: JSONValue, _ finish: JSONValue = .null) -> String {
             JSONValue.object(["id": "c1", "object": "chat.completion.chunk",
                               "choices": [["index": 0, "delta": delta, "finish_reason": finish]]]).serialized()
@@ -64,7 +64,7 @@ public struct ExchangeFixture: Sendable {
     }
 
     /// The same exchange with its transfer cut after the head.
-    public func cut() -> ExchangeFixture {
+    func cut() -> ExchangeFixture {
         var f = self
         f.isCut = true
         return f
@@ -111,7 +111,7 @@ public struct ExchangeFixture: Sendable {
 
     /// One line for listings: `HTTP 200 application/json {"id":…}` (long bodies shortened); a
     /// stream's head only when `withEvents` is false (its events are listed one per line).
-    public func rendered(limit: Int = 200, withEvents: Bool = true) -> String {
+    func rendered(limit: Int = 200, withEvents: Bool = true) -> String {
         var head = "HTTP \(status)"
         if !contentType.isEmpty { head += " \(contentType)" }
         if isCut { head += ", cut after the head" }
@@ -122,7 +122,7 @@ public struct ExchangeFixture: Sendable {
     }
 
     /// A stream's events for listings, each on one line and shortened.
-    public func renderedEvents(limit: Int = 160) -> [String] {
+    func renderedEvents(limit: Int = 160) -> [String] {
         events.map { Self.short($0.replacingOccurrences(of: "\n", with: " ⏎ "), limit: limit) }
     }
 

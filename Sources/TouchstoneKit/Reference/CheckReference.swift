@@ -7,7 +7,7 @@ public struct CheckReference: Sendable {
     public init() {}
 
     /// The checks by name.
-    public var names: [String] { BuiltinChecks.all.keys.sorted() }
+    var names: [String] { BuiltinChecks.all.keys.sorted() }
 
     public func markdown() -> String {
         var out = "# Named checks\n\n"
