@@ -85,7 +85,7 @@ public struct Expectations: Sendable, Equatable {
             text = String(decoding: data, as: UTF8.self)
         } catch {
             throw ExpectationsError(file: file, problems: [
-                .init(line: 0, column: 0, message: "cannot read the file: \(error.localizedDescription)"),
+                Diagnostic(file: file, line: 0, column: 0, message: "cannot read the file: \(error.localizedDescription)"),
             ])
         }
         return try parse(text, file: file)
@@ -204,21 +204,11 @@ public struct ExpectationFailure: Codable, Sendable, Equatable, CustomStringConv
 }
 
 /// Problems found in an expectations file, each with its place and how to fix it.
-public struct ExpectationsError: Error, Sendable, CustomStringConvertible, LocalizedError {
-    public struct Problem: Sendable, Equatable {
-        public var line: Int
-        public var column: Int
-        public var message: String
-    }
-
+public struct ExpectationsError: DiagnosticError, Sendable, LocalizedError {
     public var file: String
-    public var problems: [Problem]
-
-    public var description: String {
-        problems.map { p in
-            p.line > 0 ? "\(file):\(p.line):\(p.column): error: \(p.message)" : "\(file): error: \(p.message)"
-        }.joined(separator: "\n")
-    }
+    /// Each with its line and column (0 for the file as a whole).
+    public var problems: [Diagnostic]
+    public var diagnostics: [Diagnostic] { problems }
 
     public var errorDescription: String? { description }
 }
