@@ -51,6 +51,14 @@ public struct CommandLineTarget: Sendable {
     /// The targets, read as the targets file reads an entry; every problem at once
     /// (`SuiteErrors`, located at `command line`).
     public func specs(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [TargetSpec] {
+        if emulate.isEmpty, let target, upstream == nil {
+            do {
+                _ = try Target.normalise(target)
+            } catch {
+                throw SuiteErrors([Diagnostic(file: Self.origin, line: 0, column: 0,
+                                              message: "\(error); or name a known upstream: \(KnownUpstreams.names.joined(separator: ", "))")])
+            }
+        }
         var reader = TargetsReader(file: Self.origin, environment: environment)
         var specs: [TargetSpec] = []
         for (name, fields) in entries() {
