@@ -56,17 +56,11 @@ struct MergeCommand: ParsableCommand {
         if expect != nil && baseline != nil { throw ValidationError("give --expect FILE or --baseline REPORT, not both") }
     }
 
-    func expectations() throws -> Expectations? {
-        if let expect { return try Expectations.load(file: expect) }
-        if let baseline { return Expectations.baseline(try ReportFile.read(baseline)) }
-        return nil
-    }
-
     func run() throws {
         let merged: Report
         let expectations: Expectations?
         do {
-            expectations = try self.expectations()
+            expectations = try Expectations.load(expect: expect, baseline: baseline)
             let inputs = try reports.map(ReportFile.read)
             let missing = ReportMerge.missingShards(inputs)
             if !missing.isEmpty {

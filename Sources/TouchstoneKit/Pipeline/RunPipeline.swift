@@ -107,19 +107,11 @@ public struct RunPipeline: Sendable {
         } catch {
             throw RunSetupError(.configuration, "error: \(error)")
         }
-        var expectations: Expectations? = nil
-        if let file = options.expect {
-            do {
-                expectations = try Expectations.load(file: file)
-            } catch {
-                throw RunSetupError(.configuration, "\(error)")
-            }
-        } else if let file = options.baseline {
-            do {
-                expectations = Expectations.baseline(try ReportFile.read(file))
-            } catch {
-                throw RunSetupError(.configuration, "--baseline: \(error)")
-            }
+        let expectations: Expectations?
+        do {
+            expectations = try Expectations.load(expect: options.expect, baseline: options.baseline)
+        } catch {
+            throw RunSetupError(.configuration, "\(error)")
         }
         return Loaded(suites: suites, expectations: expectations)
     }

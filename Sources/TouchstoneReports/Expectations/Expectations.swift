@@ -96,6 +96,23 @@ public struct Expectations: Sendable, Equatable {
         try ExpectationsParser(file: file).parse(text)
     }
 
+    /// What `--expect FILE` or `--baseline REPORT` asks for (nil for neither): the one reading
+    /// of both options for `probe`, `run` and `merge`. A baseline's error names the option.
+    public static func load(expect: String?, baseline: String?) throws -> Expectations? {
+        if let expect { return try load(file: expect) }
+        guard let baseline else { return nil }
+        do {
+            return Expectations.baseline(try ReportFile.read(baseline))
+        } catch {
+            throw BaselineError(description: "--baseline: \(error)")
+        }
+    }
+
+    /// A `--baseline` report that cannot be read.
+    public struct BaselineError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
     /// Each verdict of a previous report becomes the minimum for the same target and feature
     /// (exact names, no globs): the next run may stay equal or get better, never worse.
     public static func baseline(_ report: Report) -> Expectations {

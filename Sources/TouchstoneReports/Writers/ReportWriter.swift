@@ -8,11 +8,3 @@ public protocol ReportWriter: Sendable {
     /// or a special file such as a pipe.
     func write(_ source: ReportSource, to path: String) throws
 }
-
-/// Every report format, in the order outputs are checked and written.
-public enum ReportWriters {
-    public static let all: [any ReportWriter] = [JSONFormat(), JUnitFormat(), MarkdownFormat(), HTMLFormat()]
-
-    /// The writer of `option` (`--junit`), if there is one.
-    public static func named(_ option: String) -> (any ReportWriter)? { all.first { $0.option == option } }
-}
