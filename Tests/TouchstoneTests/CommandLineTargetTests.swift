@@ -75,6 +75,7 @@ struct CommandLineTargetTests {
         let literal = problems(CommandLineTarget(target: "http://127.0.0.1:8080/v1", headers: ["Authorization: Bearer sk-1234567890"]))
         #expect(literal.count == 1 && literal[0].message.contains("carries a credential") && literal[0].file == CommandLineTarget.origin)
         #expect(!literal[0].description.contains("sk-1234567890"))
+        #expect(literal[0].fix?.contains("single-quote") == true, "the shell's quoting, which a file does not have")
         let unset = problems(CommandLineTarget(target: "groq", model: "m"))
         #expect(unset.first?.message.contains("GROQ_API_KEY") == true, "\(unset)")
         let badURL = problems(CommandLineTarget(target: "grok"))

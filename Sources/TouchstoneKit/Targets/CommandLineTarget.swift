@@ -68,7 +68,16 @@ public struct CommandLineTarget: Sendable {
                 specs.append(spec)
             }
         }
-        if reader.collector.hasErrors { throw SuiteErrors(reader.collector.distinct) }
+        if reader.collector.hasErrors {
+            throw SuiteErrors(reader.collector.distinct.map { d in
+                var d = d
+                // In a shell, double quotes expand `${…}` before touchstone sees it.
+                if d.message.contains("carries a credential") {
+                    d.fix = "on the command line, single-quote the header so the shell leaves `${…}` to touchstone: --header 'Name: ${MY_TOKEN}'; or use --api-key-env"
+                }
+                return d
+            })
+        }
         return specs
     }
 
