@@ -1,4 +1,5 @@
-/// A problem found before anything was sent: the run does not start (exit 2).
+/// A problem found before anything was sent, so the run does not start (exit 2); or, rarely,
+/// the run's temporary store of finished targets failing (the reports cannot be made).
 public struct RunSetupError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         /// A usage error: the command line shows it with the command's usage.
