@@ -58,10 +58,7 @@ public struct Prober: Sendable {
         let selected = selectedCases()
         let universe = Set(selected.compactMap(\.feature))
         let graph = DependencyGraph(cases: selected)
-        var stepTemplates: [String: RequestTemplate] = [:]
-        for c in cases {
-            for s in c.steps { if let v = s.variants.first { stepTemplates["\(c.id)/\(s.id)"] = v.request } }
-        }
+        let stepTemplates = StepTemplates(cases).byName
         let redactor = Redactor(secrets: given.redactionSecrets)
         let guardBuilder = RequestBuilder(target: given, steps: [:])
         let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs, shared: sharedLimiter), options: options,
