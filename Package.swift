@@ -38,8 +38,10 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // Local upstreams with the documented quirks of real servers.
+        // Its personalities are the YAML files of personalities/, compiled in.
         .target(name: "TouchstoneEmulator", dependencies: [
             "TouchstoneCore",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "FlyingFox", package: "FlyingFox"),
             .product(name: "FlyingSocks", package: "FlyingFox"),
         ]),

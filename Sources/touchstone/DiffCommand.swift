@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TouchstoneCore
+import TouchstoneKit
 import TouchstoneReports
 
 struct DiffCommand: ParsableCommand {

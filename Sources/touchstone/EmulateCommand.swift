@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TouchstoneCore
 import TouchstoneEmulator
+import TouchstoneKit
 
 struct EmulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,20 +72,17 @@ struct EmulateCommand: AsyncParsableCommand {
     /// The personality's knobs with `--knob` overrides (a value is read as JSON when it
     /// parses, else as a string: `--knob pathPrefix=none`, `--knob maxN=2`).
     func knobs(_ p: Personality) throws -> Knobs {
-        guard !knob.isEmpty else { return p.knobs }
-        var merged = try JSONParser.parse(Array(JSONEncoder().encode(p.knobs))).objectValue ?? [:]
+        var overrides: [String: JSONValue] = [:]
         for item in knob {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--knob takes NAME=VALUE, got `\(item)`") }
-            guard merged[parts[0]] != nil else { throw ValidationError("unknown knob `\(parts[0])`; see docs/emulator.md § Knobs") }
-            merged[parts[0]] = (try? JSONParser.parse(Array(parts[1].utf8))) ?? .string(parts[1])
+            guard p.knobs.names.contains(parts[0]) else { throw ValidationError("unknown knob `\(parts[0])`; see docs/emulator.md § Knobs") }
+            overrides[parts[0]] = (try? JSONParser.parse(Array(parts[1].utf8))) ?? .string(parts[1])
         }
         do {
-            return try JSONDecoder().decode(Knobs.self, from: Data(JSONValue.object(merged).serialized(sortedKeys: true).utf8))
-        } catch let DecodingError.dataCorrupted(c) {
-            throw ValidationError("--knob: \(c.debugDescription)")
+            return try p.knobs.overriding(overrides)
         } catch {
-            throw ValidationError("--knob: \(error); see docs/emulator.md § Knobs")
+            throw ValidationError("--knob: \(error.description)")
         }
     }
 }

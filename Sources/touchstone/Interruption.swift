@@ -39,9 +39,6 @@ final class Interruption: @unchecked Sendable {
         control.stop(reason: "interrupted by \(Self.name(number))")
     }
 
-    /// The signal that stopped the run, if one did.
-    var signalName: String? { lock.withLock { received.map(Self.name) } }
-
     /// The exit status for the signal received (130 for SIGINT, 143 for SIGTERM), if any.
     var exitStatus: ExitStatus? {
         lock.withLock {

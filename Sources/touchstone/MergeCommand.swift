@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TouchstoneCore
+import TouchstoneKit
 import TouchstoneReports
 
 struct MergeCommand: ParsableCommand {
@@ -55,17 +56,11 @@ struct MergeCommand: ParsableCommand {
         if expect != nil && baseline != nil { throw ValidationError("give --expect FILE or --baseline REPORT, not both") }
     }
 
-    func expectations() throws -> Expectations? {
-        if let expect { return try Expectations.load(file: expect) }
-        if let baseline { return Expectations.baseline(try ReportFile.read(baseline)) }
-        return nil
-    }
-
     func run() throws {
         let merged: Report
         let expectations: Expectations?
         do {
-            expectations = try self.expectations()
+            expectations = try Expectations.load(expect: expect, baseline: baseline)
             let inputs = try reports.map(ReportFile.read)
             let missing = ReportMerge.missingShards(inputs)
             if !missing.isEmpty {
@@ -76,37 +71,18 @@ struct MergeCommand: ParsableCommand {
             Terminal.error("error: \(error)\n")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        // The reports were redacted when written; the writers' own filters still apply.
-        let redactor = Redactor(secrets: [])
         // Every path checked first; then every report written, one failure costing no other.
-        let outputs = [("--json", json), ("--junit", junit), ("--markdown", markdown), ("--html", html)]
-            .compactMap { o in o.1.map { (option: o.0, path: $0) } }
-        let problems = ReportOutput.problems(outputs)
+        let outputs = ReportSelection(["--json": json, "--junit": junit, "--markdown": markdown, "--html": html].compactMapValues { $0 })
+        let problems = outputs.problems()
         if !problems.isEmpty {
             for p in problems { Terminal.error("error: cannot write a report to \(p)\n") }
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        var failed = 0
-        func put(_ option: String, _ path: String?, _ data: () throws -> Data) {
-            guard let path else { return }
-            do {
-                try ReportOutput.write(try data(), to: path)
-            } catch {
-                Terminal.error("error: cannot write the merged \(option) report \(path): \(error)\n")
-                failed += 1
-            }
-        }
-        put("--json", json) { try JSONReportWriter.data(merged) }
-        put("--junit", junit) {
-            if let expectations {
-                try JUnitWriter.data(merged, redactor: redactor, expectations: expectations)
-            } else {
-                try JUnitWriter.data(merged, redactor: redactor)
-            }
-        }
-        put("--markdown", markdown) { Data(MarkdownWriter.matrix(merged, redactor: redactor).utf8) }
-        put("--html", html) { Data(HTMLMatrixWriter.page(merged, redactor: redactor).utf8) }
-        if failed > 0 { throw ExitCode(ExitStatus.reportNotWritten.rawValue) }
+        // The reports were redacted when written; the writers' own filters still apply.
+        let source = ReportSource(report: merged, redactor: Redactor(secrets: []), expectations: expectations)
+        let failures = outputs.write(source)
+        for f in failures { Terminal.error("error: cannot write the merged \(f.option) report \(f.path): \(f.error)\n") }
+        if !failures.isEmpty { throw ExitCode(ExitStatus.reportNotWritten.rawValue) }
         let s = ReportSummary(merged)
         Terminal.out("merged \(reports.count) report(s): \(s.targets) target(s), \(s.results) result(s) → \(json)")
     }

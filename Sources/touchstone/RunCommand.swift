@@ -65,10 +65,10 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("--only \(only.joined(separator: " ")) matches no target of \(targets.joined(separator: ", "))")
             }
         }
-        var driver = RunDriver(probing: probing, reporting: reporting)
-        driver.shard = try shard.map { try Shard(parsing: $0) }
-        driver.sortByName = true
-        driver.markdownMatrix = true
-        try await driver.run(specs)
+        var options = try reporting.runOptions(probing)
+        options.shard = try shard.map { try Shard(parsing: $0) }
+        options.sortByName = true
+        options.markdown = .matrix
+        try await PipelineRun.run(specs, options: options, quiet: reporting.quiet)
     }
 }

@@ -133,7 +133,12 @@ extension Knobs {
 
 extension Knobs: Codable {
     public init(from decoder: any Decoder) throws {
-        self.init()
+        try self.init(from: decoder, over: Knobs())
+    }
+
+    /// `base` with the knobs the decoder names set (a personality file that `extends` another).
+    init(from decoder: any Decoder, over base: Knobs) throws {
+        self = base
         let c = try decoder.container(keyedBy: AnyKey.self)
         let known = Set(Self.fields.map(\.name))
         if let unknown = c.allKeys.first(where: { !known.contains($0.stringValue) }) {

@@ -1,7 +1,8 @@
 import TouchstoneCore
 
 /// An emulated upstream: knobs modelled on one real server's documented behaviour, plus the verdicts
-/// the prober should reach against it.
+/// the prober should reach against it. Each is one file of `personalities/` (docs/emulator.md
+/// § Personalities), compiled in (`Personalities.files`).
 public struct Personality: Sendable {
     public let name: String
     public let summary: String
@@ -29,45 +30,4 @@ public struct Personality: Sendable {
         self.apiKey = apiKey
         self.fault = fault
     }
-}
-
-public enum Personalities {
-    /// The 44 feature ids of features.md (the catalogue TouchstoneCore keeps), for the
-    /// emulator's own checks.
-    public static let featureIDs: [String] = FeatureCatalog.ids
-
-    /// The working upstreams (`--emulate all`). The fault personalities are in `faults`.
-    public static let all: [Personality] = [
-        reference, referenceSlow, ollama, vllm, llamacpp, llamacppOneSlot, lmstudio, tgi, mlx, mistral, gemini,
-        perplexity, azure, litellm, groq, cerebras, xai, nvidia, openrouter, deepinfra, misbehaving,
-    ]
-
-    /// A personality of `all` or of `faults` by name.
-    public static func named(_ name: String) -> Personality? {
-        all.first { $0.name == name } ?? faults.first { $0.name == name }
-    }
-
-    /// Every feature `supported`, then the given rows: how each personality below spells its
-    /// expectations, so that what differs from the reference is what is written.
-    static func expecting(_ groups: [String: Verdict]...) -> [String: Verdict] {
-        var table = Dictionary(uniqueKeysWithValues: featureIDs.map { ($0, Verdict.supported) })
-        for rows in groups {
-            for (id, verdict) in rows {
-                precondition(table[id] != nil, "unknown feature id \(id)")
-                table[id] = verdict
-            }
-        }
-        return table
-    }
-
-    /// No /responses endpoint (404): the rows that need responses.basic are untested.
-    static let noResponsesAPI: [String: Verdict] = [
-        "responses.basic": .unsupported, "responses.tools": .unsupported, "responses.stream": .untested,
-        "responses.retrieve": .untested, "responses.previous_response": .untested,
-    ]
-
-    static let noEmbeddingModel: [String: Verdict] = [
-        "embeddings.basic": .untested, "embeddings.batch": .untested,
-        "embeddings.base64": .untested, "embeddings.dimensions": .untested,
-    ]
 }

@@ -9,19 +9,15 @@ public struct FeatureReference: Sendable {
     public let suites: [Suite]
     private let cases: [Case]
     private let byFeature: [String: Case]
-    private let templates: [String: RequestTemplate]
+    private let templates: StepTemplates
 
     public init(suites: [Suite]) {
         self.suites = suites
         cases = suites.flatMap(\.cases)
         var byFeature: [String: Case] = [:]
-        var templates: [String: RequestTemplate] = [:]
-        for c in cases {
-            if let f = c.feature { byFeature[f] = c }
-            for s in c.steps { if let v = s.variants.first { templates["\(c.id)/\(s.id)"] = v.request } }
-        }
+        for c in cases { if let f = c.feature { byFeature[f] = c } }
         self.byFeature = byFeature
-        self.templates = templates
+        self.templates = StepTemplates(cases)
     }
 
     /// Feature groups in the catalogue's order; features the catalogue does not know come last.
@@ -144,13 +140,10 @@ public struct FeatureReference: Sendable {
         var out: [String] = []
         for s in c.steps {
             for v in s.variants {
-                var t = v.request
-                var depth = 0
+                let t = v.request
                 var method = t.method, path = t.path.isEmpty ? nil : t.path
                 var join = t.join, hasBody = t.body != nil || t.rawBody != nil
-                while let ext = t.extends, depth < 16, let base = templates[ext] {
-                    t = base
-                    depth += 1
+                for t in templates.bases(of: t) {
                     method = method ?? t.method
                     path = path ?? (t.path.isEmpty ? nil : t.path)
                     if join == .clean { join = t.join }

@@ -73,12 +73,12 @@ extension Prober {
         var dependents: [String: [String]] = [:]
         for (c, ws) in waits { for w in ws { dependents[w, default: []].append(c) } }
         // A streamed answer takes several times a plain one (every token is a chunk).
-        var templates: [String: RequestTemplate] = [:]
-        for c in cases { for st in c.steps { if let v = st.variants.first { templates["\(c.id)/\(st.id)"] = v.request } } }
-        func streams(_ t: RequestTemplate, _ depth: Int = 0) -> Bool {
-            if let v = t.merge?["stream"]?.boolValue ?? t.body?["stream"]?.boolValue { return v }
-            guard depth < 16, let e = t.extends, let base = templates[e] else { return false }
-            return streams(base, depth + 1)
+        let templates = StepTemplates(cases)
+        func streams(_ t: RequestTemplate) -> Bool {
+            for u in [t] + templates.bases(of: t) {
+                if let v = u.merge?["stream"]?.boolValue ?? u.body?["stream"]?.boolValue { return v }
+            }
+            return false
         }
         let steps = Dictionary(selected.map { c in
             (c.id, c.steps.map { st in st.variants.first.map { streams($0.request) ? 3 : 1 } ?? 1 }.reduce(0, +))

@@ -13,8 +13,6 @@ public struct Deadline: Sendable, Hashable {
         self.instant = start + .milliseconds(Int((bounded * 1000).rounded()))
     }
 
-    public var hasPassed: Bool { ContinuousClock.now >= instant }
-
     /// Why the features it cut were not decided.
     var reason: String { "the run's deadline (\(TransferFailure.seconds(seconds))) passed" }
 }

@@ -69,29 +69,8 @@ struct Transport: Sendable {
             freshConnection: false, insecure: insecure,
             credentialHeaders: request.credentialHeaders.union(credentials(request.headers)))
         let started = ContinuousClock.now
-        var parser: SSEParser? = nil
-        var record = StreamRecord()
+        var stream: StreamCollector? = nil
         var textBytes: [UInt8] = []
-        var streamSize = JSONSize(values: 0, containers: 0)
-        func take(_ events: [SSEEvent]) {
-            let at = (ContinuousClock.now - started).milliseconds
-            for e in events {
-                record.eventCount += 1
-                if record.sawDone { record.afterDone += 1 }
-                let done = e.isDone
-                if done { record.sawDone = true }
-                if record.events.count < Transport.maxStreamEvents {
-                    // The events' trees together stay under the size a run builds.
-                    if !done && ex.tooComplex == nil {
-                        streamSize = streamSize + JSONSize.measure(e.dataBytes)
-                        if streamSize.exceeds(.limit) { ex.tooComplex = streamSize }
-                    }
-                    let json = done || ex.tooComplex != nil ? nil : parseJSON(e.dataBytes)
-                    let text = String(decoding: e.dataBytes.prefix(65536), as: UTF8.self)
-                    record.events.append(StreamEvent(data: text, json: json, atMs: at, event: e.event))
-                }
-            }
-        }
         var ended = false
         var curlFirstByteMs = 0.0
         var lastByte = started
@@ -105,7 +84,7 @@ struct Transport: Sendable {
                     ex.redirects = head.redirects
                     ex.ttfbMs = (ContinuousClock.now - started).milliseconds
                     if (head.headers.value(for: "content-type") ?? "").lowercased().contains("text/event-stream") {
-                        parser = SSEParser()
+                        stream = StreamCollector(started: started)
                     } else if let length = head.headers.value(for: "content-length").flatMap({ Int($0) }), length > 0 {
                         // One allocation of the announced size (never past the cap): growing by
                         // doubling would hold two copies of a large body at once.
@@ -114,8 +93,8 @@ struct Transport: Sendable {
                 case .body(let bytes):
                     lastByte = ContinuousClock.now
                     ex.receivedBytes += bytes.count
-                    if parser != nil {
-                        take(parser!.feed(bytes))
+                    if stream != nil {
+                        stream!.feed(bytes)
                         if textBytes.count < Transport.streamEvidenceBytes {
                             textBytes += bytes.prefix(Transport.streamEvidenceBytes - textBytes.count)
                         }
@@ -139,19 +118,9 @@ struct Transport: Sendable {
         if !ended, ex.error == nil {
             ex.error = Task.isCancelled ? .cancelled : .other(code: -1, message: "the transfer ended without its end")
         }
-        if parser != nil {
-            take(parser!.finish())
-            record.violations = parser!.violations
-            record.comments = parser!.commentCount
-            // Times are taken when this task sees the bytes, from before the transfer was queued.
-            // curl timed the first byte from the transfer's own start: the difference is this
-            // process's own delay (queueing, a busy thread pool), taken off every figure.
-            if let seen = ex.ttfbMs, curlFirstByteMs > 0, seen > curlFirstByteMs {
-                let lag = seen - curlFirstByteMs
-                ex.ttfbMs = curlFirstByteMs
-                for k in record.events.indices { record.events[k].atMs = max(curlFirstByteMs, record.events[k].atMs - lag) }
-            }
-            ex.stream = record
+        if stream != nil {
+            ex.stream = stream!.finish(curlFirstByteMs: curlFirstByteMs, ttfbMs: &ex.ttfbMs)
+            ex.tooComplex = stream!.tooComplex
         } else if case .bodyTooLarge = ex.error {
             // A body cut at the cap is not the upstream's JSON: its tree is not worth building.
         } else if textBytes.count > Exchange.retainedBytes,

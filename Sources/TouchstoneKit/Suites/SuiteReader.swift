@@ -4,7 +4,9 @@ import TouchstoneCore
 /// Turns a located YAML tree into suite values, collecting every error with its place.
 struct SuiteReader {
     let file: String
-    var errors: [SuiteError] = []
+    /// Every problem found, in the order found.
+    var collector = DiagnosticCollector()
+    var errors: [SuiteError] { collector.diagnostics }
     private var suiteName = ""
 
     init(file: String) {
@@ -15,11 +17,11 @@ struct SuiteReader {
     // MARK: - Helpers
 
     mutating func fail(_ node: YAMLNode, _ message: String) {
-        errors.append(SuiteError(location: node.location(file), message: message))
+        collector.add(SuiteError(location: node.location(file), message: message))
     }
 
     mutating func fail(line: Int, column: Int, _ message: String) {
-        errors.append(SuiteError(location: SourceLocation(file: file, line: line, column: column), message: message))
+        collector.error(message, file: file, line: line, column: column)
     }
 
     /// The pairs of a mapping, rejecting unknown keys (with a suggestion) and missing required ones.
@@ -88,7 +90,7 @@ struct SuiteReader {
         var ids = Set<String>()
         for c in cases {
             if !ids.insert(c.id).inserted {
-                errors.append(SuiteError(location: c.location, message: "duplicate case id `\(c.id)`"))
+                collector.add(SuiteError(location: c.location, message: "duplicate case id `\(c.id)`"))
             }
         }
         return Suite(name: suiteName, title: title, file: file, cases: cases)
@@ -128,7 +130,7 @@ struct SuiteReader {
         }
         if rules.isEmpty { fail(node, "case `\(id)` has no verdict rules") }
         if let last = rules.last, last.condition != nil, feature != nil {
-            errors.append(SuiteError(location: last.location,
+            collector.add(SuiteError(location: last.location,
                                      message: "the last verdict rule of `\(id)` must have no `when:` so every outcome gets a verdict"))
         }
         var quirks: [QuirkRule] = []

@@ -13,10 +13,7 @@ enum SuiteReferences {
 
     static func errors(_ cases: [Case]) -> [SuiteError] {
         var errors: [SuiteError] = []
-        var templates: [String: (RequestTemplate, caseID: String)] = [:]
-        for c in cases {
-            for s in c.steps { if let v = s.variants.first { templates["\(c.id)/\(s.id)"] = (v.request, c.id) } }
-        }
+        let templates = StepTemplates(cases)
         for c in cases {
             errors += variableErrors(c, templates: templates)
             for v in c.requiresVars where !RequestBuilder.builtinVariables.contains(v) {
@@ -29,7 +26,7 @@ enum SuiteReferences {
 
     // MARK: - Variables
 
-    private static func variableErrors(_ c: Case, templates: [String: (RequestTemplate, caseID: String)]) -> [SuiteError] {
+    private static func variableErrors(_ c: Case, templates: StepTemplates) -> [SuiteError] {
         var errors: [SuiteError] = []
         let builtins = RequestBuilder.builtinVariables
         let allCaptures = Set(c.steps.flatMap { $0.captures.map(\.name) })
@@ -54,7 +51,7 @@ enum SuiteReferences {
                         break
                     }
                     seen.append(ext)
-                    guard let (base, _) = templates[ext] else { break }  // reported by validateSet
+                    guard let base = templates[ext] else { break }  // reported by validateSet
                     names.formUnion(RequestBuilder.variableNames(base))
                     next = base.extends
                 }

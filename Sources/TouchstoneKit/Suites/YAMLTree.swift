@@ -140,21 +140,23 @@ struct YAMLNode: Sendable {
     }
 }
 
-/// A suite or configuration error with the place it was found and how to fix it.
-public struct SuiteError: Error, Sendable, CustomStringConvertible, LocalizedError {
-    public var location: SourceLocation
-    public var message: String
+/// A suite or configuration error with the place it was found: a `Diagnostic` located by a
+/// `SourceLocation`.
+public typealias SuiteError = Diagnostic
+
+extension Diagnostic {
+    /// An error at `location`.
     public init(location: SourceLocation, message: String) {
-        self.location = location
-        self.message = message
+        self.init(.error, file: location.file, line: location.line, column: location.column, message: message)
     }
-    public var description: String { "\(location): error: \(message)" }
-    public var errorDescription: String? { description }
+
+    public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 }
 
 /// Several errors found in one pass (a file reports all of its problems at once).
-public struct SuiteErrors: Error, Sendable, CustomStringConvertible, LocalizedError {
+public struct SuiteErrors: DiagnosticError, Sendable, LocalizedError {
     public var errors: [SuiteError]
+    public var diagnostics: [Diagnostic] { errors }
     /// What could be read of a file despite its errors (its well-formed cases), so that the
     /// checks across files still run and every error is reported in one pass.
     var partial: Suite? = nil
@@ -163,7 +165,6 @@ public struct SuiteErrors: Error, Sendable, CustomStringConvertible, LocalizedEr
         self.errors = errors
         self.partial = partial
     }
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
     public var errorDescription: String? { description }
 
     /// The text of a YAML file, or an error at its place: `what` names the file in messages

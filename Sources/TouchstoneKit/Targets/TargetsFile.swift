@@ -53,9 +53,9 @@ public enum TargetsFile {
         var reader = TargetsReader(file: file, environment: environment)
         let specs = reader.read(root)
         // A problem in `defaults:` is found once per target: report it once.
-        var seen = Set<String>()
-        let errors = (reader.errors + uniquenessErrors(specs)).filter { seen.insert($0.description).inserted }
-        if !errors.isEmpty { throw SuiteErrors(errors) }
+        var collector = reader.collector
+        collector.add(contentsOf: uniquenessErrors(specs))
+        if collector.hasErrors { throw SuiteErrors(collector.distinct) }
         return specs
     }
 
@@ -151,6 +151,7 @@ struct TargetsReader {
     }
 
     var errors: [SuiteError] { base.errors }
+    var collector: DiagnosticCollector { base.collector }
 
     private mutating func fail(_ node: YAMLNode, _ message: String) { base.fail(node, message) }
 

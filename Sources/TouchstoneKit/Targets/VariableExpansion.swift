@@ -88,7 +88,7 @@ public struct VariableExpansion: Sendable {
         return Result(text: out, variables: used, secretValues: secrets)
     }
 
-    static func isName(_ s: Substring) -> Bool {
+    public static func isName(_ s: Substring) -> Bool {
         guard let first = s.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
         return s.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }

@@ -85,7 +85,7 @@ public struct Expectations: Sendable, Equatable {
             text = String(decoding: data, as: UTF8.self)
         } catch {
             throw ExpectationsError(file: file, problems: [
-                .init(line: 0, column: 0, message: "cannot read the file: \(error.localizedDescription)"),
+                Diagnostic(file: file, line: 0, column: 0, message: "cannot read the file: \(error.localizedDescription)"),
             ])
         }
         return try parse(text, file: file)
@@ -94,6 +94,23 @@ public struct Expectations: Sendable, Equatable {
     /// Parses expectations from text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Expectations {
         try ExpectationsParser(file: file).parse(text)
+    }
+
+    /// What `--expect FILE` or `--baseline REPORT` asks for (nil for neither): the one reading
+    /// of both options for `probe`, `run` and `merge`. A baseline's error names the option.
+    public static func load(expect: String?, baseline: String?) throws -> Expectations? {
+        if let expect { return try load(file: expect) }
+        guard let baseline else { return nil }
+        do {
+            return Expectations.baseline(try ReportFile.read(baseline))
+        } catch {
+            throw BaselineError(description: "--baseline: \(error)")
+        }
+    }
+
+    /// A `--baseline` report that cannot be read.
+    public struct BaselineError: Error, Sendable, CustomStringConvertible {
+        public var description: String
     }
 
     /// Each verdict of a previous report becomes the minimum for the same target and feature
@@ -204,21 +221,11 @@ public struct ExpectationFailure: Codable, Sendable, Equatable, CustomStringConv
 }
 
 /// Problems found in an expectations file, each with its place and how to fix it.
-public struct ExpectationsError: Error, Sendable, CustomStringConvertible, LocalizedError {
-    public struct Problem: Sendable, Equatable {
-        public var line: Int
-        public var column: Int
-        public var message: String
-    }
-
+public struct ExpectationsError: DiagnosticError, Sendable, LocalizedError {
     public var file: String
-    public var problems: [Problem]
-
-    public var description: String {
-        problems.map { p in
-            p.line > 0 ? "\(file):\(p.line):\(p.column): error: \(p.message)" : "\(file): error: \(p.message)"
-        }.joined(separator: "\n")
-    }
+    /// Each with its line and column (0 for the file as a whole).
+    public var problems: [Diagnostic]
+    public var diagnostics: [Diagnostic] { problems }
 
     public var errorDescription: String? { description }
 }

@@ -19,7 +19,7 @@ import Yams
 /// ```
 struct ExpectationsParser {
     let file: String
-    private var problems: [ExpectationsError.Problem] = []
+    private var problems = DiagnosticCollector()
 
     init(file: String) {
         self.file = file
@@ -28,7 +28,7 @@ struct ExpectationsParser {
     func parse(_ text: String) throws -> Expectations {
         var parser = self
         let rules = parser.rules(text)
-        if !parser.problems.isEmpty { throw ExpectationsError(file: file, problems: parser.problems) }
+        if parser.problems.hasErrors { throw ExpectationsError(file: file, problems: parser.problems.diagnostics) }
         return Expectations(rules: rules)
     }
 
@@ -189,7 +189,7 @@ struct ExpectationsParser {
     }
 
     private mutating func fail(_ line: Int, _ column: Int, _ message: String) {
-        problems.append(.init(line: line, column: column, message: message))
+        problems.error(message, file: file, line: line, column: column)
     }
 
     private static func describe(_ error: YamlError) -> (Int, Int, String) {

@@ -1,4 +1,5 @@
 import TouchstoneCore
+import TouchstoneEmulator
 
 extension Knobs {
     /// The verdict features.md's rules give each feature of a server with these knobs.
@@ -11,7 +12,7 @@ extension Knobs {
     /// - tool prompts name the tools they want (`tools.basic`, `tools.parallel`, `tool_choice.none`),
     ///   and `tool_choice.required`/`named` prompts name none;
     /// - `tools.result_roundtrip` resends its tool definitions without `tool_choice`.
-    public func expectedVerdicts(embeddingModelConfigured: Bool) -> [String: Verdict] {
+    func expectedVerdicts(embeddingModelConfigured: Bool) -> [String: Verdict] {
         var v: [String: Verdict] = [:]
 
         // A chat probe with a max_tokens cap gets a 2xx unless max_tokens itself is refused.
