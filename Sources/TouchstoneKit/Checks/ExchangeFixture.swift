@@ -75,7 +75,7 @@ struct ExchangeFixture: Sendable {
     }
 
     /// The exchange as the transport records it: the body parsed as JSON, or the stream's events
-    /// parsed by `SSEParser` with their JSON payloads.
+    /// collected by `StreamCollector` (the transport's own) with their JSON payloads.
     func exchange() -> Exchange {
         let requestJSON = request.flatMap { try? JSONParser.parse($0) }
         var ex = Exchange(request: PreparedRequest(
@@ -86,21 +86,16 @@ struct ExchangeFixture: Sendable {
         let bytes = Array(body.utf8)
         ex.receivedBytes = bytes.count
         if isStream {
-            var parser = SSEParser()
-            var record = StreamRecord()
-            for e in parser.feed(bytes) + parser.finish() {
-                record.eventCount += 1
-                if record.sawDone { record.afterDone += 1 }
-                if e.isDone { record.sawDone = true }
-                record.events.append(StreamEvent(data: e.data, json: e.isDone ? nil : parseJSON(e.dataBytes), atMs: 0, event: e.event))
-            }
-            record.violations = parser.violations
-            record.comments = parser.commentCount
-            ex.stream = record
+            var collector = StreamCollector(started: .now)
+            collector.feed(bytes)
+            var ttfb: Double? = nil
+            ex.stream = collector.finish(curlFirstByteMs: 0, ttfbMs: &ttfb)
+            ex.tooComplex = collector.tooComplex
             ex.body = bytes
         } else {
             ex.body = bytes
-            ex.setJSON(parsing: bytes)
+            let size = JSONSize.measure(bytes)
+            if size.exceeds(.limit) { ex.tooComplex = size } else { ex.setJSON(parsing: bytes) }
         }
         if isCut {
             ex.error = .reset
