@@ -6,7 +6,7 @@ struct SuitesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suites",
         abstract: "Validate and list suite files.",
-        subcommands: [Validate.self, List.self, SuitesDocsCommand.self]
+        subcommands: [Validate.self, List.self, SuitesDocsCommand.self, SuitesChecksCommand.self]
     )
 
     struct Validate: ParsableCommand {

@@ -15,11 +15,6 @@ enum BuiltinChecks {
         for (k, v) in ErrorChecks.checks { m[k] = v }
         return m
     }()
-
-    /// Name and one-line summary of every check, for `touchstone suites checks`.
-    public static var catalogue: [(name: String, summary: String, arguments: [String])] {
-        all.sorted { $0.key < $1.key }.map { ($0.key, $0.value.summary, $0.value.arguments) }
-    }
 }
 
 /// Small helpers shared by the checks.

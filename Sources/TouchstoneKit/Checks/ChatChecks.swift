@@ -4,25 +4,56 @@ enum ChatChecks {
     static let checks: [String: BuiltinCheck] = [
         "chat_completion": BuiltinCheck(
             "200 body with the chat.completion shape (id, object, created, model, choices[0] index/role/content, finish_reason)",
-            arguments: ["finish_reasons", "allow_tool_calls"]
+            arguments: ["finish_reasons", "allow_tool_calls"],
+            examples: [
+                .pass("chat.completion shape with finish_reason stop", .chat()),
+                .fail("finish_reason is length, expected stop", .chat(finish: "length"), args: ["finish_reasons": ["stop"]]),
+                .fail(#"`object` is "chat.completion.chunk", expected "chat.completion""#,
+                      .json(#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}"#)),
+                .fail("`message.content` is not a string", .chat(nil, finish: "tool_calls", toolCalls: toolCall)),
+                .pass("finish_reason tool_calls", .chat(nil, finish: "tool_calls", toolCalls: toolCall),
+                      args: ["finish_reasons": ["tool_calls"], "allow_tool_calls": true]),
+                .fail("an error object inside a 2xx response", .json(#"{"error":{"message":"overloaded"}}"#)),
+                .fail("body is not JSON", .text("Hello there", status: 200)),
+            ]
         ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             let reasons = input.args["finish_reasons"]?.arrayValue?.compactMap(\.stringValue) ?? ["stop", "length"]
             return chatCompletion(body, finishReasons: reasons, allowToolCalls: input.bool("allow_tool_calls"))
         },
-        "usage_present": BuiltinCheck("the body has a `usage` object") { input in
+        "usage_present": BuiltinCheck("the body has a `usage` object", examples: [
+            .pass("usage present", .chat(usage: usageJSON(5, 2, 7))),
+            .fail("no usage object", .chat()),
+            .fail("no usage object", .chat(usage: "null")),
+        ]) { input in
             guard let u = input.exchange.json?["usage"], u.objectValue != nil else { return .fail("no usage object") }
             return .pass("usage present")
         },
         "usage_consistent": BuiltinCheck(
-            "usage.prompt_tokens, completion_tokens, total_tokens are integers and total = prompt + completion"
+            "usage.prompt_tokens, completion_tokens, total_tokens are integers and total = prompt + completion",
+            examples: [
+                .pass("usage 5+2=7", .chat(usage: usageJSON(5, 2, 7))),
+                .fail("usage is inconsistent: 5 + 2 != 8", .chat(usage: usageJSON(5, 2, 8))),
+                .fail("usage.prompt_tokens is missing or not an integer",
+                      .chat(usage: #"{"prompt_tokens":"5","completion_tokens":2,"total_tokens":7}"#)),
+                .fail("usage.prompt_tokens is negative (-1)", .chat(usage: usageJSON(-1, 2, 1))),
+                .fail("overflows", .chat(usage: usageJSON(Int.max, 1, 0))),
+                .fail("no usage object", .chat()),
+            ]
         ) { input in
             guard let u = input.exchange.json?["usage"] else { return .fail("no usage object") }
             return usage(u)
         },
         "max_tokens_honoured": BuiltinCheck(
             "completion_tokens <= max (or one short piece of content without usage) and finish_reason length",
-            arguments: ["max"], required: ["max"]
+            arguments: ["max"], required: ["max"],
+            examples: [
+                .pass("capped at 1 token(s) with finish_reason length", .chat("Hi", finish: "length", usage: usageJSON(5, 1, 6)), args: ["max": 1]),
+                .fail("completion_tokens is 5, expected at most 1", .chat("Hi there", finish: "length", usage: usageJSON(5, 5, 10)), args: ["max": 1]),
+                .fail("finish_reason is stop, expected length", .chat("Hi", usage: usageJSON(5, 1, 6)), args: ["max": 1]),
+                .pass("capped at 1 token(s)", .chat("Hi", finish: "length"), args: ["max": 1]),
+                .fail("no usage and content is longer than 1 token(s)", .chat("Hi there friend", finish: "length"), args: ["max": 1]),
+            ]
         ) { input in
             let max = input.int("max") ?? 1
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
@@ -39,7 +70,13 @@ enum ChatChecks {
             return .pass("capped at \(max) token(s) with finish_reason length")
         },
         "no_tokens": BuiltinCheck(
-            "the answer holds no token: usage.completion_tokens is 0 (usage decides when present), else no content and no tool call"
+            "the answer holds no token: usage.completion_tokens is 0 (usage decides when present), else no content and no tool call",
+            examples: [
+                .pass("0 completion tokens", .chat("", finish: "length", usage: usageJSON(5, 0, 5))),
+                .fail("1 completion token(s)", .chat("", finish: "length", usage: usageJSON(5, 1, 6))),
+                .pass("no usage and no content", .chat("", finish: "length")),
+                .fail("no usage, and the answer has content", .chat("Hi", finish: "length")),
+            ]
         ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             if let n = body["usage"]?["completion_tokens"]?.intValue {
@@ -52,7 +89,19 @@ enum ChatChecks {
         },
         "stop_honoured": BuiltinCheck(
             "content avoids `piece`, is a prefix of the `control` step's content, finish_reason stop",
-            arguments: ["control", "piece"], required: ["control", "piece"]
+            arguments: ["control", "piece"], required: ["control", "piece"],
+            examples: [
+                .pass(#"stopped before "Paris" with finish_reason stop"#, .chat("The capital of France is "),
+                      args: ["control": "control", "piece": "Paris"], steps: ["control": control]),
+                .fail(#"content still contains the stop piece "Paris""#, .chat("The capital of France is Paris."),
+                      args: ["control": "control", "piece": "Paris"], steps: ["control": control]),
+                .fail("the answer is empty", .chat(""), args: ["control": "control", "piece": "Paris"], steps: ["control": control]),
+                .fail("content is not a prefix of the control answer", .chat("France's capital is "),
+                      args: ["control": "control", "piece": "Paris"], steps: ["control": control]),
+                .fail("finish_reason is length, expected stop", .chat("The capital of France is ", finish: "length"),
+                      args: ["control": "control", "piece": "Paris"], steps: ["control": control]),
+                .fail("control unusable", .chat("The capital of France is "), args: ["control": "control", "piece": "Paris"]),
+            ]
         ) { input in
             guard let piece = input.string("piece"), !piece.isEmpty else { return .fail("no stop piece") }
             guard let controlStep = input.string("control"), let control = input.step(controlStep),
@@ -72,7 +121,11 @@ enum ChatChecks {
             if reason != "stop" { return .fail("finish_reason is \(reason), expected stop") }
             return .pass("stopped before \(quoted(piece)) with finish_reason stop")
         },
-        "content_contains": BuiltinCheck("the message content contains `text`", arguments: ["text"], required: ["text"]) { input in
+        "content_contains": BuiltinCheck("the message content contains `text`", arguments: ["text"], required: ["text"], examples: [
+            .pass(#"content contains "there""#, .chat("Hello there"), args: ["text": "there"]),
+            .fail(#"content does not contain "There""#, .chat("Hello there"), args: ["text": "There"]),
+            .fail("no content", .chat(nil, finish: "tool_calls", toolCalls: toolCall), args: ["text": "there"]),
+        ]) { input in
             guard let text = input.string("text") else { return .fail("no text") }
             guard let content = ChatFacts.content(input.exchange) else { return .fail("no content") }
             return content.contains(text) ? .pass("content contains \(quoted(text))")
@@ -80,7 +133,17 @@ enum ChatChecks {
         },
         "json_content": BuiltinCheck(
             "message content parses as a JSON object (validating `schema` if given); `allow_truncated` accepts a valid prefix cut by finish_reason length",
-            arguments: ["schema", "allow_truncated"]
+            arguments: ["schema", "allow_truncated"],
+            examples: [
+                .pass("content is a JSON object", .chat(#"{"city": "Paris"}"#)),
+                .pass("content validates against the schema", .chat(#"{"city": "Paris"}"#), args: ["schema": citySchema]),
+                .fail("content does not validate against the schema", .chat(#"{"town": "Paris"}"#), args: ["schema": citySchema]),
+                .fail("content is JSON but not an object", .chat(#"["Paris"]"#)),
+                .fail("content is not JSON", .chat(#"Sure! {"city": "Paris"}"#)),
+                .pass("truncated by finish_reason length", .chat(#"{"city": "Par"#, finish: "length"), args: ["allow_truncated": true]),
+                .fail("content is not JSON", .chat(#"{"city": "Par"#, finish: "length")),
+                .undecided("the message content is JSON holding", .chat(hugeJSON)),
+            ]
         ) { input in
             guard let content = ChatFacts.content(input.exchange) else { return .fail("no string content") }
             let embedded = EmbeddedJSON(content)
@@ -101,6 +164,16 @@ enum ChatChecks {
             return .fail("content is not JSON: \(quoted(TextSanitizer.oneLine(content, limit: 60)))")
         },
     ]
+
+    // Fixtures of the examples.
+    static func usageJSON(_ prompt: Int, _ completion: Int, _ total: Int) -> String {
+        #"{"prompt_tokens":\#(prompt),"completion_tokens":\#(completion),"total_tokens":\#(total)}"#
+    }
+    static let toolCall = #"[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]"#
+    static let control = ExchangeFixture.chat("The capital of France is Paris.")
+    static let citySchema: JSONValue = ["type": "object", "required": ["city"], "properties": ["city": ["type": "string"]]]
+    /// JSON of 100,001 empty arrays: more containers than a run builds a tree for.
+    static let hugeJSON = "[" + Array(repeating: "[]", count: 100_001).joined(separator: ",") + "]"
 
     static func quoted(_ s: String) -> String { "\"\(TextSanitizer.oneLine(s, limit: 40))\"" }
 

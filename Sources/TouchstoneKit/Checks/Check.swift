@@ -41,14 +41,17 @@ struct BuiltinCheck: Sendable {
     let requiredArguments: [String]
     /// The quirk keys the check may record (the feature reference lists them per feature).
     let records: [String]
+    /// Exchanges the check passes, fails and cannot decide, with what it says (docs/checks.md).
+    let examples: [CheckExample]
     let run: @Sendable (CheckInput) -> CheckResult
 
     init(_ summary: String, arguments: [String] = [], required: [String] = [], records: [String] = [],
-         _ run: @escaping @Sendable (CheckInput) -> CheckResult) {
+         examples: [CheckExample], _ run: @escaping @Sendable (CheckInput) -> CheckResult) {
         self.summary = summary
         self.arguments = arguments
         self.requiredArguments = required
         self.records = records
+        self.examples = examples
         self.run = run
     }
 }

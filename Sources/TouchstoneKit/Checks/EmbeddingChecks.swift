@@ -5,7 +5,17 @@ enum EmbeddingChecks {
     static let checks: [String: BuiltinCheck] = [
         "embeddings": BuiltinCheck(
             "object list with data[i].embedding non-empty number arrays and data[i].index == i; `rows`: exactly this many; `dimensions`: vectors of this length",
-            arguments: ["rows", "dimensions"]
+            arguments: ["rows", "dimensions"],
+            examples: [
+                .pass("1 row(s) of 3 dimensions", vectors(#"[{"object":"embedding","index":0,"embedding":[0.5,-0.25,1]}]"#)),
+                .fail("1 row(s), expected 2", vectors(#"[{"object":"embedding","index":0,"embedding":[0.5,-0.25,1]}]"#), args: ["rows": 2]),
+                .fail("vectors have 3 dimensions, expected 4", vectors(#"[{"object":"embedding","index":0,"embedding":[0.5,-0.25,1]}]"#),
+                      args: ["dimensions": 4]),
+                .fail("data[1].index is not 1", vectors(#"[{"index":0,"embedding":[0.5]},{"index":0,"embedding":[0.5]}]"#)),
+                .fail("data[0].embedding is string, not an array", vectors(#"[{"index":0,"embedding":"AAAAPwAAgL4="}]"#)),
+                .fail("data[0].embedding is not a non-empty array of numbers", vectors(#"[{"index":0,"embedding":[]}]"#)),
+                .fail(#"`object` is not "list""#, .json(#"{"data":[{"index":0,"embedding":[0.5]}]}"#, path: "/embeddings")),
+            ]
         ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             guard body["object"]?.stringValue == "list" else { return .fail("`object` is not \"list\"") }
@@ -30,7 +40,20 @@ enum EmbeddingChecks {
         },
         "embeddings_base64": BuiltinCheck(
             "data[0].embedding is base64 of little-endian float32 equal (1e-5) to the `float_step` vector",
-            arguments: ["float_step"], required: ["float_step"]
+            arguments: ["float_step"], required: ["float_step"],
+            examples: [
+                .pass("2 float32 values equal to the float result", vectors(#"[{"index":0,"embedding":"AAAAPwAAgL4="}]"#),
+                      args: ["float_step": "float"], steps: ["float": vectors(#"[{"index":0,"embedding":[0.5,-0.25]}]"#)]),
+                .fail("value 1 differs: -0.25 vs 0.25", vectors(#"[{"index":0,"embedding":"AAAAPwAAgL4="}]"#),
+                      args: ["float_step": "float"], steps: ["float": vectors(#"[{"index":0,"embedding":[0.5,0.25]}]"#)]),
+                .fail("base64 holds 2 floats, the float result has 1", vectors(#"[{"index":0,"embedding":"AAAAPwAAgL4="}]"#),
+                      args: ["float_step": "float"], steps: ["float": vectors(#"[{"index":0,"embedding":[0.5]}]"#)]),
+                .fail("data[0].embedding is not a string", vectors(#"[{"index":0,"embedding":[0.5,-0.25]}]"#),
+                      args: ["float_step": "float"], steps: ["float": vectors(#"[{"index":0,"embedding":[0.5,-0.25]}]"#)]),
+                .fail("data[0].embedding is not base64 of float32 values", vectors(#"[{"index":0,"embedding":"AAAA"}]"#),
+                      args: ["float_step": "float"], steps: ["float": vectors(#"[{"index":0,"embedding":[0.5,-0.25]}]"#)]),
+                .fail("no float vector to compare with", vectors(#"[{"index":0,"embedding":"AAAAPwAAgL4="}]"#), args: ["float_step": "float"]),
+            ]
         ) { input in
             guard let b64 = input.exchange.json?["data"]?[0]?["embedding"]?.stringValue else {
                 return .fail("data[0].embedding is not a string")
@@ -55,4 +78,9 @@ enum EmbeddingChecks {
             return .pass("\(floats.count) float32 values equal to the float result")
         },
     ]
+
+    /// An embeddings answer with these rows (JSON text), for the examples.
+    static func vectors(_ rows: String) -> ExchangeFixture {
+        .json(#"{"object":"list","model":"e","data":\#(rows)}"#, path: "/embeddings")
+    }
 }

@@ -2,13 +2,33 @@ import TouchstoneCore
 
 enum ErrorChecks {
     static let checks: [String: BuiltinCheck] = [
-        "errors_seen": BuiltinCheck("the target answered at least one request on the chat completions endpoint with 4xx/5xx") { input in
+        "errors_seen": BuiltinCheck("the target answered at least one request on the chat completions endpoint with 4xx/5xx", examples: [
+            .pass("1 error response(s) on /chat/completions", log: [.chat(), .json(#"{"error":{"message":"bad"}}"#, status: 400)]),
+            .fail("no error response seen on /chat/completions", log: [.chat()]),
+            // A 404 from an endpoint that never answered 2xx says "no such endpoint", not "an error".
+            .fail("no error response seen on /chat/completions", log: [.json(#"{"detail":"Not Found"}"#, status: 404)]),
+            .fail("no error response seen on /chat/completions", log: [.chat(), .json(#"{"error":{"message":"bad"}}"#, status: 400).cut()]),
+        ]) { input in
             let n = chatErrors(input.log).count
             return n > 0 ? .pass("\(n) error response(s) on /chat/completions") : .fail("no error response seen on /chat/completions")
         },
         "error_envelope": BuiltinCheck(
             "every 4xx/5xx on the chat completions endpoint is {\"error\": {\"message\": string, ...}}; records quirks error_envelope and error_code_type",
-            records: ["error_envelope", "error_code_type"]
+            records: ["error_envelope", "error_code_type"],
+            examples: [
+                .pass("1 error response(s), all OpenAI-shaped",
+                      log: [.chat(), .json(#"{"error":{"message":"bad","type":"invalid_request_error","code":null}}"#, status: 400)],
+                      quirks: ["error_envelope": "openai", "error_code_type": "null"]),
+                .pass("all OpenAI-shaped", log: [.chat(), .json(#"{"error":{"message":"bad","code":400}}"#, status: 400)],
+                      quirks: ["error_envelope": "openai", "error_code_type": "integer"]),
+                .fail("HTTP 422 body is `detail`", log: [.chat(), .json(#"{"detail":[{"msg":"field required"}]}"#, status: 422)],
+                      quirks: ["error_envelope": "detail"]),
+                .fail("HTTP 400 body is `string_error`", log: [.chat(), .json(#"{"error":"bad request"}"#, status: 400)],
+                      quirks: ["error_envelope": "string_error"]),
+                .fail("HTTP 500 body is `html`", log: [.chat(), .text("<html>Internal Server Error</html>", status: 500, contentType: "text/html")],
+                      quirks: ["error_envelope": "html"]),
+                .fail("no error response seen on /chat/completions", log: [.chat()]),
+            ]
         ) { input in
             let errors = chatErrors(input.log)
             guard !errors.isEmpty else { return .fail("no error response seen on /chat/completions") }

@@ -3,7 +3,11 @@ import TouchstoneCore
 /// Checks of the Responses API (`POST /responses`, its event stream, `GET /responses/{id}`).
 enum ResponsesChecks {
     static let checks: [String: BuiltinCheck] = [
-        "responses_shape": BuiltinCheck("object response with an output message holding text") { input in
+        "responses_shape": BuiltinCheck("object response with an output message holding text", examples: [
+            .pass("response with an output message (2 characters)", response(message("Hi"))),
+            .fail("no output message with text", response(#"[{"type":"reasoning","summary":[]}]"#)),
+            .fail(#"`object` is not "response""#, .chat()),
+        ]) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             guard body["object"]?.stringValue == "response" else { return .fail("`object` is not \"response\"") }
             guard let text = outputText(body) else { return .fail("no output message with text") }
@@ -11,14 +15,45 @@ enum ResponsesChecks {
         },
         "responses_stream": BuiltinCheck(
             "text/event-stream of typed Responses events: response.created first, increasing sequence_number, output_text deltas that join to the text of the closing response.completed (or response.incomplete), nothing after it but an optional [DONE]",
-            records: ["responses_done_sentinel"]
+            records: ["responses_done_sentinel"],
+            examples: [
+                .pass("3 events, 1 text deltas joining to the final text", .stream([created, delta("Hi", 1), closing("Hi", 2)])),
+                .pass("then data: [DONE]", .stream([created, delta("Hi", 1), closing("Hi", 2), "[DONE]"]),
+                      quirks: ["responses_done_sentinel": true]),
+                .pass("(response.incomplete: the answer was cut)", .stream([created, delta("Hi", 1), closing("Hi", 2, "response.incomplete")])),
+                .fail("the first event is response.output_text.delta, expected response.created", .stream([delta("Hi", 0), closing("Hi", 1)])),
+                .fail("sequence_number 1 after 2 (event 2)", .stream([created, delta("H", 2), delta("i", 1), closing("Hi", 3)])),
+                .fail("the 1 output_text deltas join to 2 characters, the final text has 5: they differ",
+                      .stream([created, delta("Hi", 1), closing("Hello", 2)])),
+                .fail("no response.completed event (2 events)", .stream([created, delta("Hi", 1)])),
+                .fail("event 2 after response.completed", .stream([created, closing("", 1), delta("Hi", 2)])),
+                .fail("the stream reports response.failed: model crashed",
+                      .stream([created, event("response.failed", 1, #","response":{"error":{"message":"model crashed"}}"#)])),
+                .fail("the `event:` line names response.created but `type` is response.in_progress",
+                      .stream(["event: response.created\ndata: " + event("response.in_progress", 0)])),
+                .fail("chat.completion.chunk events instead of Responses events", .chatStream()),
+                .fail("content-type application/json, expected text/event-stream", response(message("Hi"))),
+            ]
         ) { input in stream(input.exchange) },
         "responses_function_call": BuiltinCheck(
             "an output item of type function_call with a call_id, the `tool`'s name and arguments that parse as JSON",
-            arguments: ["tool"]
+            arguments: ["tool"],
+            examples: [
+                .pass("1 function_call item(s) of get_weather", response(functionCall(#"{"city":"Paris"}"#)), args: ["tool": "get_weather"]),
+                .fail("function_call 0 calls lookup, not get_weather", response(functionCall("{}", name: "lookup")), args: ["tool": "get_weather"]),
+                .fail("function_call 0: arguments do not parse as JSON", response(functionCall(#"{"city":"#))),
+                .fail("function_call 0 has no call_id", response(#"[{"type":"function_call","name":"get_weather","arguments":"{}"}]"#)),
+                .fail("no function_call output item", response(message("It is sunny."))),
+                .undecided("the arguments of function_call 0 is JSON holding", response(functionCall(ChatChecks.hugeJSON))),
+            ]
         ) { input in functionCall(input.exchange, tool: input.string("tool")) },
         "responses_retrieved": BuiltinCheck(
-            "object response whose id is `id`", arguments: ["id"], required: ["id"]
+            "object response whose id is `id`", arguments: ["id"], required: ["id"],
+            examples: [
+                .pass("the stored response is returned with its id", response(message("Hi")), args: ["id": "resp_1"]),
+                .fail("id resp_1, expected resp_2", response(message("Hi")), args: ["id": "resp_2"]),
+                .fail(#"`object` is not "response""#, .json(#"{"error":{"message":"not found"}}"#), args: ["id": "resp_1"]),
+            ]
         ) { input in
             guard let body = input.exchange.json else { return .fail("body is not JSON") }
             guard body["object"]?.stringValue == "response" else { return .fail("`object` is not \"response\"") }
@@ -30,6 +65,28 @@ enum ResponsesChecks {
             return .pass("the stored response is returned with its id")
         },
     ]
+
+    // Fixtures of the examples.
+    static func response(_ output: String) -> ExchangeFixture {
+        .json(#"{"id":"resp_1","object":"response","output":\#(output)}"#, path: "/responses")
+    }
+    static func message(_ text: String) -> String {
+        #"[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"\#(text)"}]}]"#
+    }
+    static func functionCall(_ arguments: String, name: String = "get_weather") -> String {
+        JSONValue.array([["type": "function_call", "call_id": "call_1", "name": .string(name), "arguments": .string(arguments)]])
+            .serialized()
+    }
+    static func event(_ type: String, _ sequence: Int, _ more: String = "") -> String {
+        #"{"type":"\#(type)","sequence_number":\#(sequence)\#(more)}"#
+    }
+    static let created = event("response.created", 0, #","response":{"object":"response","output":[]}"#)
+    static func delta(_ text: String, _ sequence: Int) -> String {
+        event("response.output_text.delta", sequence, #","delta":"\#(text)""#)
+    }
+    static func closing(_ text: String, _ sequence: Int, _ type: String = "response.completed") -> String {
+        event(type, sequence, #","response":{"object":"response","output":\#(message(text))}"#)
+    }
 
     /// The `output_text` of the output messages, joined; nil when no message holds text.
     static func outputText(_ response: JSONValue) -> String? {

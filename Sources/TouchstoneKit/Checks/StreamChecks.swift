@@ -4,9 +4,33 @@ enum StreamChecks {
     static let checks: [String: BuiltinCheck] = [
         "chunk_stream": BuiltinCheck(
             "text/event-stream of chat.completion.chunk payloads: constant id, role in the first delta, non-empty choices (but a usage chunk asked for), exactly one finish_reason, no SSE error fields",
-            records: ["sse_comments"]
+            records: ["sse_comments"],
+            examples: [
+                .pass("4 chat.completion.chunk events, one finish_reason", .chatStream()),
+                .pass("3 chat.completion.chunk events", .stream([": keep-alive", role, chunk(#"{"content":"Hi"}"#), finish, "[DONE]"]),
+                      quirks: ["sse_comments": true]),
+                .fail("chunk id changed from c1 to c2", .stream([role, chunk(#"{"content":"Hi"}"#, id: "c2"), finish, "[DONE]"])),
+                .fail(#"the first delta has no role "assistant""#, .stream([chunk(#"{"content":"Hi"}"#), finish, "[DONE]"])),
+                .fail("2 chunks carry a finish_reason, expected exactly one",
+                      .stream([role, chunk(#"{"content":"Hi"}"#, finish: "stop"), finish, "[DONE]"])),
+                .fail("without a finish_reason: cut short", .stream([role, chunk(#"{"content":"Hi"}"#), "[DONE]"])),
+                .fail("a usage chunk nobody asked for (no stream_options.include_usage)",
+                      .stream([role, chunk(#"{"content":"Hi"}"#), finish, usageChunk(ChatChecks.usageJSON(5, 1, 6)), "[DONE]"])),
+                .pass("4 chat.completion.chunk events",
+                      .stream([role, chunk(#"{"content":"Hi"}"#), finish, usageChunk(ChatChecks.usageJSON(5, 1, 6)), "[DONE]"],
+                              request: #"{"stream":true,"stream_options":{"include_usage":true}}"#)),
+                .fail("event 1 is not JSON", .stream([role, "Hi", finish, "[DONE]"])),
+                .fail("an `error:` SSE field", .stream([role, "error: overloaded", finish, "[DONE]"])),
+                .fail("stream broken: connection reset after headers", .chatStream().cut()),
+                .fail("content-type application/json, expected text/event-stream", .chat()),
+            ]
         ) { input in chunkStream(input.exchange) },
-        "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it") { input in
+        "done_sentinel": BuiltinCheck("the last data payload is [DONE] and nothing follows it", examples: [
+            .pass("[DONE] ends the stream", .chatStream()),
+            .fail("the stream ended without data: [DONE]", .stream([role, finish])),
+            .fail("1 event(s) after data: [DONE]", .stream([role, finish, "[DONE]", usageChunk(ChatChecks.usageJSON(5, 1, 6))])),
+            .fail("not a stream", .chat()),
+        ]) { input in
             guard let s = input.exchange.stream else { return .fail("not a stream, expected text/event-stream ending with data: [DONE]") }
             guard s.sawDone else { return .fail("the stream ended without data: [DONE], expected it as the last payload") }
             if s.afterDone > 0 { return .fail("\(s.afterDone) event(s) after data: [DONE], expected nothing after it") }
@@ -14,9 +38,26 @@ enum StreamChecks {
         },
         "stream_usage": BuiltinCheck(
             "a chunk carries integer usage; with `after_finish`, after the finish_reason chunk and before [DONE]",
-            arguments: ["after_finish"], records: ["usage_chunk_choices"]
+            arguments: ["after_finish"], records: ["usage_chunk_choices"],
+            examples: [
+                .pass("usage in event 3 (usage 5+1=6)", .stream([role, chunk(#"{"content":"Hi"}"#), finish, usageChunk(ChatChecks.usageJSON(5, 1, 6)), "[DONE]"]),
+                      args: ["after_finish": true], quirks: ["usage_chunk_choices": "empty"]),
+                .pass("usage in event 2", .stream([role, chunk(#"{"content":"Hi"}"#), chunk("{}", finish: "stop", usage: ChatChecks.usageJSON(5, 1, 6)), "[DONE]"]),
+                      args: ["after_finish": true], quirks: ["usage_chunk_choices": "nonempty"]),
+                .fail("usage only before the finish_reason chunk",
+                      .stream([chunk(#"{"role":"assistant"}"#, usage: ChatChecks.usageJSON(5, 0, 5)), finish, "[DONE]"]), args: ["after_finish": true]),
+                .pass("usage in event 0", .stream([chunk(#"{"role":"assistant"}"#, usage: ChatChecks.usageJSON(5, 0, 5)), finish, "[DONE]"])),
+                .fail("usage chunk (event 2): usage is inconsistent: 5 + 1 != 7", .stream([role, finish, usageChunk(ChatChecks.usageJSON(5, 1, 7)), "[DONE]"])),
+                .fail("no chunk carries usage", .chatStream()),
+                .fail("not a stream", .chat(usage: ChatChecks.usageJSON(5, 1, 6))),
+            ]
         ) { input in streamUsage(input.exchange, afterFinish: input.bool("after_finish")) },
-        "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a `usage` object (of any content)") { input in
+        "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a `usage` object (of any content)", examples: [
+            .pass("usage in event 2", .stream([role, finish, usageChunk(#"{"tokens":"many"}"#), "[DONE]"])),
+            .fail("no chunk carries usage", .chatStream()),
+            .fail("no chunk carries usage", .stream([role, finish, "[DONE]", usageChunk(ChatChecks.usageJSON(5, 1, 6))])),
+            .fail("not a stream", .chat(usage: ChatChecks.usageJSON(5, 1, 6))),
+        ]) { input in
             guard let s = input.exchange.stream else { return .fail("not a stream") }
             for (i, e) in s.events.enumerated() {
                 if e.data == "[DONE]" { break }
@@ -25,6 +66,18 @@ enum StreamChecks {
             return .fail("no chunk carries usage")
         },
     ]
+
+    // Fixtures of the examples: chunks with one choice, and a usage chunk without a choice.
+    static func chunk(_ delta: String, finish: String? = nil, usage: String? = nil, id: String = "c1") -> String {
+        let reason = finish.map { #""\#($0)""# } ?? "null"
+        return #"{"choices":[{"delta":\#(delta),"finish_reason":\#(reason),"index":0}],"id":"\#(id)","object":"chat.completion.chunk""#
+            + (usage.map { #","usage":\#($0)"# } ?? "") + "}"
+    }
+    static let role = chunk(#"{"role":"assistant"}"#)
+    static let finish = chunk("{}", finish: "stop")
+    static func usageChunk(_ usage: String) -> String {
+        #"{"choices":[],"id":"c1","object":"chat.completion.chunk","usage":\#(usage)}"#
+    }
 
     static func chunkStream(_ ex: Exchange) -> CheckResult {
         guard let s = ex.stream else {
