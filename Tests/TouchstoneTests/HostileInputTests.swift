@@ -163,6 +163,39 @@ struct HostileInputTests {
         #expect(!result.evidence.isEmpty, "the exchange is still shown")
     }
 
+    /// A quirk rule whose condition could not be decided records nothing: under `not:` (or
+    /// `fails:`) an undecided check would otherwise read as holding.
+    @Test("a quirk rule that cannot be decided records no quirk")
+    func undecidedQuirkRuleRecordsNothing() async throws {
+        let suite = try SuiteLoader.load(text: """
+            suite: costly
+            cases:
+              - feature: x.quirky
+                steps: [{id: list, request: {method: GET, path: /models/\(String(repeating: "a", count: 36))!}}]
+                verdicts:
+                  - when: {status: 4xx}
+                    verdict: supported
+                    detail: refused
+                  - verdict: broken
+                    detail: "${failure}"
+                quirks:
+                  - when: {not: {assert: [{path: $.body.error.message, matches: '(a|a)*!Z'}]}}
+                    set: {undecided_quirk: recorded}
+                  - when: {status: 4xx}
+                    set: {decided_quirk: recorded}
+                rule: {sends: x, supported: x, broken: x}
+            """, file: "quirky.yaml")
+        let p = Personalities.reference
+        let server = EmulatorServer(personality: p)
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let target = try Target(name: "r", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
+        let report = await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+        #expect(report.features["x.quirky"]?.verdict == .supported)
+        #expect(report.quirks["undecided_quirk"] == nil, "\(report.quirks)")
+        #expect(report.quirks["decided_quirk"] == "recorded", "\(report.quirks)")
+    }
+
     @Test("the regex budget is spent across every match of a case, and a match past it is undecided")
     func regexBudgetIsShared() throws {
         let re = try NSRegularExpression(pattern: "^(a|a)*$")

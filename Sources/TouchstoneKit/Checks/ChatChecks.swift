@@ -3,7 +3,7 @@ import TouchstoneCore
 enum ChatChecks {
     static let checks: [String: BuiltinCheck] = [
         "chat_completion": BuiltinCheck(
-            "200 body with the chat.completion shape (id, object, created, model, choices[0] index/role/content, finish_reason)",
+            "a body with the chat.completion shape (id, object, created, model, choices[0] index/role/content, finish_reason); the status is the suite's to check",
             arguments: ["finish_reasons", "allow_tool_calls"],
             examples: [
                 .pass("chat.completion shape with finish_reason stop", .chat()),

@@ -52,7 +52,7 @@ enum StreamChecks {
                 .fail("not a stream", .chat(usage: ChatChecks.usageJSON(5, 1, 6))),
             ]
         ) { input in streamUsage(input.exchange, afterFinish: input.bool("after_finish")) },
-        "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a `usage` object (of any content)", examples: [
+        "stream_usage_present": BuiltinCheck("some chunk before [DONE] carries a non-null `usage` (of any content or type: `stream_usage` judges it)", examples: [
             .pass("usage in event 2", .stream([role, finish, usageChunk(#"{"tokens":"many"}"#), "[DONE]"])),
             .fail("no chunk carries usage", .chatStream()),
             .fail("no chunk carries usage", .stream([role, finish, "[DONE]", usageChunk(ChatChecks.usageJSON(5, 1, 6))])),

@@ -154,8 +154,10 @@ struct CaseRunner: Sendable {
             return untested("not decided: \(cut)", evidence: evidence(outcomes), started: started)
         }
         for rule in c.quirks {
+            // A quirk rule whose check could not decide records nothing (`fails:` would hold).
             evaluator.startRule()
-            if evaluator.holds(rule.condition), evaluator.cutBody == nil {
+            evaluator.undecided = nil
+            if evaluator.holds(rule.condition), evaluator.cutBody == nil, evaluator.undecided == nil {
                 for (k, v) in evaluator.quirks { quirks[k] = v }
                 for (k, v) in rule.set { quirks[k] = render(v, outcomes: outcomes, variables: variables) }
             }
