@@ -39,6 +39,49 @@ struct EvaluatorTests {
         #expect(try holds("{status: 4xx}", &refused))
     }
 
+    /// Expected values may name variables (captures, the target's): comparisons between steps
+    /// are written in the suite, not in Swift.
+    @Test func assertionsReadVariables() throws {
+        let sameModel = #"{assert: [{path: $.body.model, equals: "${model}"}]}"#
+        var e = evaluator(main: .json(#"{"model":"m-1","n":2}"#), variables: ["model": "m-1"])
+        #expect(try holds(sameModel, &e))
+        #expect(try holds(#"{assert: [{path: $.body.model, in: [x, "${model}"]}, {path: $.body.model, not_equals: "${target}"}]}"#, &e)
+                == false, "`${target}` is not set here")
+        #expect(e.failures.last == "`$.body.model`: `${target}` is not set")
+        var other = evaluator(main: .json(#"{"model":"m-2"}"#), variables: ["model": "m-1"])
+        #expect(try !holds(sameModel, &other))
+        #expect(other.failures.last == #"`$.body.model` is "m-2", expected "m-1""#)
+        // An exact `${name}` keeps the value's type: 2 is not "2".
+        var typed = evaluator(main: .json(#"{"model":2}"#), variables: ["model": 2])
+        #expect(try holds(sameModel, &typed))
+        var text = evaluator(main: .json(#"{"model":"2"}"#), variables: ["model": 2])
+        #expect(try !holds(sameModel, &text))
+        // A pattern is taken as written: a value never becomes a regular expression.
+        var pattern = evaluator(main: .json(#"{"model":"${model}"}"#), variables: ["model": ".*"])
+        #expect(try holds(#"{assert: [{path: $.body.model, matches: "^\\$\\{model\\}$"}]}"#, &pattern))
+        // A name no step captures and the target does not set is a load error at its line.
+        let suite = """
+            cases:
+              - feature: t.vars
+                rule: {sends: "`GET /x`.", supported: when the id is the one captured., broken: otherwise.}
+                steps:
+                  - {id: first, request: {path: /x}, capture: {id: {path: $.body.id}}}
+                  - {id: main, request: {path: /x}}
+                verdicts:
+                  - when: {assert: [{path: $.body.id, equals: "${id}"}, {path: $.body.x, in: ["${idd}"]}]}
+                    verdict: supported
+                    detail: ok
+                  - verdict: broken
+                    detail: "no"
+            """
+        #expect {
+            _ = try SuiteLoader.load(sources: [(text: suite, file: "vars.yaml")])
+        } throws: { error in
+            let messages = (error as? SuiteErrors)?.errors.map { "\($0.location.line): \($0.message)" } ?? []
+            return messages.count == 1 && messages[0].hasPrefix("8: unknown variable `${idd}` in the assertion on `$.body.x`")
+        }
+    }
+
     @Test func aStepNotSentHoldsNoStatusAndSaysWhy() throws {
         var e = evaluator(control: nil)
         #expect(try !holds("{step: control, status: 2xx}", &e))

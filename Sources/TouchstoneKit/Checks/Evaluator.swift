@@ -138,7 +138,17 @@ struct Evaluator {
                 failures.append(missing(step))
                 return false
             }
-            for a in list {
+            for written in list {
+                let a: Assertion
+                do {
+                    a = try written.substituting(variables)
+                } catch let e as RequestBuilder.MissingVariable {
+                    failures.append("`\(written.pathText)`: `${\(e.name)}` is not set")
+                    return false
+                } catch {
+                    failures.append("`\(written.pathText)`: \(error)")
+                    return false
+                }
                 do {
                     if let why = try Assertions.failure(of: a, in: doc, budget: &regexBudget) {
                         failures.append(why)

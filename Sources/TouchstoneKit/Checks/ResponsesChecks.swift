@@ -47,23 +47,6 @@ enum ResponsesChecks {
                 .undecided("the arguments of function_call 0 is JSON holding", response(functionCall(ChatChecks.hugeJSON))),
             ]
         ) { input in functionCall(input.exchange, tool: input.string("tool")) },
-        "responses_retrieved": BuiltinCheck(
-            "object response whose id is `id`", arguments: ["id"], required: ["id"],
-            examples: [
-                .pass("the stored response is returned with its id", response(message("Hi")), args: ["id": "resp_1"]),
-                .fail("id resp_1, expected resp_2", response(message("Hi")), args: ["id": "resp_2"]),
-                .fail(#"`object` is not "response""#, .json(#"{"error":{"message":"not found"}}"#), args: ["id": "resp_1"]),
-            ]
-        ) { input in
-            guard let body = input.exchange.json else { return .fail("body is not JSON") }
-            guard body["object"]?.stringValue == "response" else { return .fail("`object` is not \"response\"") }
-            let want = input.string("id") ?? ""
-            guard let got = body["id"]?.stringValue else { return .fail("no string id") }
-            guard got == want else {
-                return .fail("id \(TextSanitizer.oneLine(got, limit: 60)), expected \(TextSanitizer.oneLine(want, limit: 60))")
-            }
-            return .pass("the stored response is returned with its id")
-        },
     ]
 
     // Fixtures of the examples.

@@ -1041,9 +1041,9 @@ cases:
       - when: {step: retrieve, ran: false}
         verdict: untested
         detail: "the responses.basic answer carries no id to retrieve"
-      - when: {status: 2xx, check: {name: responses_retrieved, id: "${id}"}}
+      - when: {status: 2xx, assert: [{path: $.body.object, equals: response}, {path: $.body.id, equals: "${id}"}]}
         verdict: supported
-        detail: "${message}"
+        detail: "the stored response is returned with its id"
       - when: {status: 404}
         verdict: unsupported
         detail: "responses are not stored: ${summary}"

@@ -105,6 +105,20 @@ enum SuiteReferences {
                 }
             }
             return errors
+        case .asserts(_, let list):
+            var errors: [SuiteError] = []
+            for a in list {
+                let values: [JSONValue] = switch a.op {
+                case .equals(let v), .notEquals(let v), .contains(let v): [v]
+                case .isIn(let list): list
+                default: []
+                }
+                for name in values.flatMap({ names(in: $0) }).sorted() where !variables.contains(name) {
+                    errors.append(SuiteError(location: a.location, message:
+                        "unknown variable `${\(name)}` in the assertion on `\(a.pathText)`\(SuiteLoader.suggestion(name, in: variables)); \(known(variables))"))
+                }
+            }
+            return errors
         default:
             return []
         }
