@@ -147,16 +147,20 @@ struct HostileInputTests {
         rule: {sends: x, supported: x, broken: x}
     """
 
-    @Test("a catastrophic regular expression leaves its feature untested, with the reason, instead of holding the run",
-          .timeLimit(.minutes(2)))
-    func costlyRegexIsUndecided() async throws {
-        let suite = try SuiteLoader.load(text: Self.costlyRegexSuite, file: "costly.yaml")
+    /// `suite` probed against the reference emulator over real sockets.
+    static func probeReference(_ suite: Suite) async throws -> TargetReport {
         let p = Personalities.reference
         let server = EmulatorServer(personality: p)
         try await server.start()
         defer { Task { await server.stop() } }
         let target = try Target(name: "r", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
-        let report = await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+        return await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+    }
+
+    @Test("a catastrophic regular expression leaves its feature untested, with the reason, instead of holding the run",
+          .timeLimit(.minutes(2)))
+    func costlyRegexIsUndecided() async throws {
+        let report = try await Self.probeReference(try SuiteLoader.load(text: Self.costlyRegexSuite, file: "costly.yaml"))
         let result = try #require(report.features["x.costly"])
         #expect(result.verdict == .untested, "\(result.detail)")
         #expect(result.detail.contains("needs more than") && result.detail.contains("matching steps"), "\(result.detail)")
@@ -185,12 +189,7 @@ struct HostileInputTests {
                     set: {decided_quirk: recorded}
                 rule: {sends: x, supported: x, broken: x}
             """, file: "quirky.yaml")
-        let p = Personalities.reference
-        let server = EmulatorServer(personality: p)
-        try await server.start()
-        defer { Task { await server.stop() } }
-        let target = try Target(name: "r", baseURL: server.baseURL, model: p.chatModel, apiKey: p.apiKey)
-        let report = await Prober(suites: [suite], options: ProbeOptions(timeout: 30)).probe(target)
+        let report = try await Self.probeReference(suite)
         #expect(report.features["x.quirky"]?.verdict == .supported)
         #expect(report.quirks["undecided_quirk"] == nil, "\(report.quirks)")
         #expect(report.quirks["decided_quirk"] == "recorded", "\(report.quirks)")

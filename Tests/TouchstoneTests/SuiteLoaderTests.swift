@@ -13,15 +13,7 @@ struct SuiteLoaderTests {
 
     /// Loads `text` as a suite file and returns the errors it reports.
     func errors(_ text: String) -> [SuiteError] {
-        do {
-            _ = try SuiteLoader.load(text: text, file: "bad.yaml")
-            return []
-        } catch let e as SuiteErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        SuiteText.errors(text, file: "bad.yaml")
     }
 
     @Test func invalidYAMLNamesLine() {

@@ -7,15 +7,7 @@ import TouchstoneCore
 @Suite("Suite rules in words")
 struct SuiteRuleTests {
     func errors(_ text: String) -> [SuiteError] {
-        do {
-            _ = try SuiteLoader.load(text: text, file: "rules.yaml")
-            return []
-        } catch let e as SuiteErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        SuiteText.errors(text, file: "rules.yaml")
     }
 
     @Test func aCaseThatDecidesAFeatureWithoutARuleIsAnErrorAtItsLine() {
