@@ -277,22 +277,43 @@ struct TargetsReader {
         for (k, v) in own { f[k] = v }
         var spec = TargetSpec(name: name, location: at)
         var secrets: [String] = []
-        func keep(_ t: Text?) -> String? {
-            secrets += t?.secrets ?? []
-            return t?.value
+        var upstream: KnownUpstream? = nil
+        guard place(&spec, own: own, f: f, at: at, upstream: &upstream, secrets: &secrets) else { return nil }
+        spec.model = keep(text(f["model"], "`model`"), &secrets)
+        spec.embeddingModel = keep(text(f["embedding_model"], "`embedding_model`"), &secrets)
+        auth(&spec, f: f, upstream: upstream, secrets: &secrets)
+        key(&spec, own: own, f: f, upstream: upstream, at: at)
+        // Headers, each `Name: value` or `Name: {value: …, secret: true}`.
+        if own["headers"] != nil || defaults["headers"] != nil {
+            spec.headers = headers(own["headers"], defaults: defaults["headers"], secrets: &secrets)
         }
+        secretFields(spec, f: f, secrets: &secrets)
+        options(&spec, f: f)
+        spec.secrets = Array(Set(secrets.filter { !$0.isEmpty })).sorted()
+        return errors.count == errorsBefore ? spec : nil
+    }
 
-        // Where it is: an emulator, a known upstream, or a base URL.
-        spec.emulate = keep(text(own["emulate"], "`emulate`"))
+    /// A text's value, its secrets (values read from secret variables) kept for redaction.
+    private func keep(_ t: Text?, _ secrets: inout [String]) -> String? {
+        secrets += t?.secrets ?? []
+        return t?.value
+    }
+
+    /// Where the target is: an emulator, a known upstream (set in `upstream`), or a base URL.
+    /// False when the entry cannot be read further.
+    private mutating func place(_ spec: inout TargetSpec, own: [String: YAMLNode], f: [String: YAMLNode], at: SourceLocation,
+                                upstream: inout KnownUpstream?, secrets: inout [String]) -> Bool {
+        let name = spec.name
+        let what = "target `\(name)`"
+        spec.emulate = keep(text(own["emulate"], "`emulate`"), &secrets)
         if let k = own["knobs"] {
             if spec.emulate == nil { fail(k, "`knobs` applies to an emulated target only; add `emulate: PERSONALITY`") }
             guard case .map = k.kind else {
                 fail(k, "`knobs` must be a mapping of knob → value, e.g. `{pathPrefix: v1}`")
-                return nil
+                return false
             }
             spec.knobs = expandJSON(k)
         }
-        var upstream: KnownUpstream? = nil
         if let u = text(own["upstream"], "`upstream`") {
             upstream = KnownUpstreams.named(u.value)
             if upstream == nil {
@@ -328,10 +349,11 @@ struct TargetsReader {
             fail(at, "\(what) needs `base_url` (the API root, e.g. http://127.0.0.1:8080/v1), `upstream:` (one of \(KnownUpstreams.names.joined(separator: ", "))) or `emulate:`")
         }
 
-        spec.model = keep(text(f["model"], "`model`"))
-        spec.embeddingModel = keep(text(f["embedding_model"], "`embedding_model`"))
+        return true
+    }
 
-        // Auth mode and Azure settings.
+    /// The auth mode and the Azure settings.
+    private mutating func auth(_ spec: inout TargetSpec, f: [String: YAMLNode], upstream: KnownUpstream?, secrets: inout [String]) {
         var azureSettings: AzureDeployments? = nil
         if let a = f["azure"], let af = base.fields(a, "`azure`", allowed: ["api_version", "deployment", "embedding_deployment"]) {
             var s = AzureDeployments()
@@ -340,8 +362,8 @@ struct TargetsReader {
                 if v.value.isEmpty { fail(v.node, "`azure.api_version` is empty; e.g. \(AzureDeployments.defaultAPIVersion)") }
                 s.apiVersion = v.value
             }
-            s.deployment = keep(text(af["deployment"], "`azure.deployment`"))
-            s.embeddingDeployment = keep(text(af["embedding_deployment"], "`azure.embedding_deployment`"))
+            s.deployment = keep(text(af["deployment"], "`azure.deployment`"), &secrets)
+            s.embeddingDeployment = keep(text(af["embedding_deployment"], "`azure.embedding_deployment`"), &secrets)
             azureSettings = s
         }
         let upstreamAuth = upstream?.resolvedAuth(environment: environment)
@@ -364,8 +386,12 @@ struct TargetsReader {
                 fail(a, "`azure` settings need `auth: azure` (this target's auth is \(spec.auth.label))")
             }
         }
+    }
 
-        // The key: from the environment only.
+    /// The key: from the environment only.
+    private mutating func key(_ spec: inout TargetSpec, own: [String: YAMLNode], f: [String: YAMLNode], upstream: KnownUpstream?,
+                              at: SourceLocation) {
+        let name = spec.name
         if let v = text(f["api_key_env"], "`api_key_env`") {
             if v.fromEnvironment {
                 fail(v.node, "`api_key_env` names the variable itself; write `api_key_env: VARIABLE_NAME`, not `${…}`")
@@ -387,13 +413,10 @@ struct TargetsReader {
                 fail(own["upstream"]?.location(file) ?? at, "target `\(name)`: \(error.description), or set `api_key_env`")
             }
         }
+    }
 
-        // Headers, each `Name: value` or `Name: {value: …, secret: true}`.
-        if own["headers"] != nil || defaults["headers"] != nil {
-            spec.headers = headers(own["headers"], defaults: defaults["headers"], secrets: &secrets)
-        }
-
-        // `secret:` names fields whose values are redacted everywhere.
+    /// `secret:` names fields whose values are redacted everywhere.
+    private mutating func secretFields(_ spec: TargetSpec, f: [String: YAMLNode], secrets: inout [String]) {
         for s in f["secret"].map({ base.strings($0, "`secret`") }) ?? [] {
             switch s {
             case "base_url": spec.baseURL.map { secrets.append($0) }
@@ -408,8 +431,10 @@ struct TargetsReader {
                 fail(f["secret"]!, "`secret` lists field names; unknown `\(s)`\(SuiteLoader.suggestion(s, in: TargetsFile.secretFields)); allowed: \(TargetsFile.secretFields.joined(separator: ", "))")
             }
         }
+    }
 
-        // Per-target options.
+    /// Per-target options.
+    private mutating func options(_ spec: inout TargetSpec, f: [String: YAMLNode]) {
         if let n = f["timeout"], let t = number(n, "`timeout`") {
             if t > 0 { spec.timeout = t } else { fail(n, "`timeout` must be a positive number of seconds") }
         }
@@ -419,9 +444,6 @@ struct TargetsReader {
         spec.insecure = bool(f["insecure"], "`insecure`")
         spec.features = globs(f["features"], "`features`")
         spec.skip = globs(f["skip"], "`skip`")
-
-        spec.secrets = Array(Set(secrets.filter { !$0.isEmpty })).sorted()
-        return errors.count == errorsBefore ? spec : nil
     }
 
     /// Headers of `defaults:` then of the entry (an entry's header replaces a default one of
