@@ -223,7 +223,8 @@ struct HTTPClientTests {
         }
         let elapsed = Date().timeIntervalSince(start)
         #expect(error == .timeout(.connect))
-        #expect(elapsed < limit + 2, "fired \(elapsed - limit) s late")
+        // Well before the next limit (total 30 s): this limit fired, however loaded the machine.
+        #expect(elapsed < limit + 10, "fired \(elapsed - limit) s late")
     }
 
     @Test("A server that stalls before the headers trips .timeout(.firstByte) near its deadline")
@@ -242,7 +243,8 @@ struct HTTPClientTests {
         let elapsed = Date().timeIntervalSince(start)
         #expect(error == .timeout(.firstByte))
         #expect(elapsed >= limit - 0.05)
-        #expect(elapsed < limit + 2, "fired \(elapsed - limit) s late")
+        // Well before the next limit (total 30 s): this limit fired, however loaded the machine.
+        #expect(elapsed < limit + 10, "fired \(elapsed - limit) s late")
     }
 
     @Test("Silence mid-body trips .timeout(.idle) after the bytes already received")
@@ -273,7 +275,8 @@ struct HTTPClientTests {
         #expect(sawHead)
         #expect(received == Array("data: a\n\n".utf8))
         #expect(elapsed >= limit - 0.05)
-        #expect(elapsed < limit + 2, "fired \(elapsed - limit) s late")
+        // Well before the next limit (total 30 s): this limit fired, however loaded the machine.
+        #expect(elapsed < limit + 10, "fired \(elapsed - limit) s late")
     }
 
     @Test("A total deadline cuts a body that keeps trickling")

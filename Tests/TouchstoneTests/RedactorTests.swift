@@ -5,7 +5,7 @@ import TouchstoneCore
 @Suite struct RedactorTests {
     static let key = "sk-proj-Ab3/De+F9_gh=Zz~xY"
 
-    private func expectMasked(_ text: String, _ redactor: Redactor, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectMasked(_ text: String, _ redactor: Redactor, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         let out = redactor.redact(text)
         #expect(out.contains(Redactor.mask), "\(text) → \(out)", sourceLocation: sourceLocation)
         #expect(!out.contains("Ab3"), "\(text) → \(out)", sourceLocation: sourceLocation)

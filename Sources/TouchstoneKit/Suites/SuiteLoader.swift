@@ -1,5 +1,6 @@
 import Foundation
 import TouchstoneCore
+import TouchstoneReports
 
 /// Loads and validates suite files. Every problem is reported with file, line and column
 /// before anything is sent; `touchstone suites validate` runs exactly this.

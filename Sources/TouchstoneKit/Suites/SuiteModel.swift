@@ -9,14 +9,6 @@ public struct Suite: Sendable {
     public var cases: [Case]
 }
 
-/// Where something was declared, for error messages.
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var description: String { "\(file):\(line):\(column)" }
-}
-
 /// One probe: steps (requests), then ordered verdict rules (first match wins).
 public struct Case: Sendable {
     /// Unique id; equals `feature` for feature cases.

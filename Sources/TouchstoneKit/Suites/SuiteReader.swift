@@ -1,5 +1,6 @@
 import Foundation
 import TouchstoneCore
+import TouchstoneReports
 
 /// Turns a located YAML tree into suite values, collecting every error with its place.
 struct SuiteReader {

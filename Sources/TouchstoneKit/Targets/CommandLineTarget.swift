@@ -1,5 +1,6 @@
 import Foundation
 import TouchstoneCore
+import TouchstoneReports
 
 /// The targets `touchstone probe` describes with its flags (`probe URL --model … --auth …`, a
 /// known upstream's name, `--emulate a,b`). The flags become the entry a targets file would

@@ -1,5 +1,6 @@
 import Foundation
 import TouchstoneCore
+import TouchstoneReports
 import TouchstoneHTTP
 import Yams
 

@@ -1,9 +1,8 @@
 import Foundation
 import TouchstoneCore
-import Yams
 
-/// Reads the expectations file format (docs/expectations.md) from YAML or JSON with Yams,
-/// keeping the line and column of every node so each problem names its place.
+/// Reads the expectations file format (docs/expectations.md) from YAML or JSON (`YAMLNode`,
+/// the reader of every file the user writes), so each problem names its line and column.
 ///
 /// ```yaml
 /// schema: touchstone.expectations/v1     # optional
@@ -33,12 +32,11 @@ struct ExpectationsParser {
     }
 
     private mutating func rules(_ text: String) -> [Expectations.Rule] {
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            let (line, column, message) = Self.describe(error)
-            fail(line, column, "invalid YAML: \(message)")
+            root = try YAMLNode.parse(text, file: file)
+        } catch let d as Diagnostic {
+            problems.add(d)
             return []
         } catch {
             fail(0, 0, "invalid YAML: \(error)")
@@ -46,10 +44,6 @@ struct ExpectationsParser {
         }
         guard let root else {
             fail(1, 1, "the file is empty; write `targets:` with one entry per target name (or '*')")
-            return []
-        }
-        if let place = YAMLBudget.excess(root) {
-            fail(place.line, place.column, YAMLBudget.message)
             return []
         }
         guard let top = mapping(root, "the top level", hint: "write `targets:` with one entry per target name (or '*')") else {
@@ -60,14 +54,14 @@ struct ExpectationsParser {
         for (key, value) in top {
             switch key.name {
             case "schema":
-                if value.node.string != Expectations.schemaID {
-                    fail(value.node, "unknown schema `\(value.node.string ?? "")`; this version reads `\(Expectations.schemaID)`")
+                if value.node.scalarText != Expectations.schemaID {
+                    fail(value.node, "unknown schema `\(value.node.scalarText ?? "")`; this version reads `\(Expectations.schemaID)`")
                 }
             case "targets":
                 sawTargets = true
                 rules += targets(value.node)
             default:
-                fail(key.node, "unknown key `\(key.name)`; the top level has `targets` (and optionally `schema`)")
+                fail(key, "unknown key `\(key.name)`; the top level has `targets` (and optionally `schema`)")
             }
         }
         if !sawTargets {
@@ -76,18 +70,18 @@ struct ExpectationsParser {
         return rules
     }
 
-    private mutating func targets(_ node: Node) -> [Expectations.Rule] {
+    private mutating func targets(_ node: YAMLNode) -> [Expectations.Rule] {
         guard let entries = mapping(node, "`targets`", hint: "one entry per target name (or '*'), each with `features:`") else {
             return []
         }
         var rules: [Expectations.Rule] = []
         for (target, body) in entries {
-            if target.name.isEmpty { fail(target.node, "empty target name"); continue }
+            if target.name.isEmpty { fail(target, "empty target name"); continue }
             guard let fields = mapping(body.node, "target `\(target.name)`", hint: "write `features:` under it") else { continue }
             var sawFeatures = false
             for (key, value) in fields {
                 guard key.name == "features" else {
-                    fail(key.node, "unknown key `\(key.name)` under target `\(target.name)`; expected `features`")
+                    fail(key, "unknown key `\(key.name)` under target `\(target.name)`; expected `features`")
                     continue
                 }
                 sawFeatures = true
@@ -95,28 +89,28 @@ struct ExpectationsParser {
                                              hint: "map feature ids or globs to a verdict or a list of verdicts") else { continue }
                 for (feature, expected) in features {
                     if !Self.validFeaturePattern(feature.name) {
-                        fail(feature.node, "`\(feature.name)` is not a feature id or glob (e.g. `chat.basic`, `stream.*`, `*`)")
+                        fail(feature, "`\(feature.name)` is not a feature id or glob (e.g. `chat.basic`, `stream.*`, `*`)")
                         continue
                     }
                     guard let expectation = expectation(expected.node) else { continue }
                     rules.append(Expectations.Rule(target: target.name, feature: feature.name,
                                                    expectation: expectation,
-                                                   origin: "\(file):\(line(of: feature.node))"))
+                                                   origin: "\(file):\(feature.line)"))
                 }
             }
             if !sawFeatures {
-                fail(target.node, "target `\(target.name)` has no `features:`")
+                fail(target, "target `\(target.name)` has no `features:`")
             }
         }
         return rules
     }
 
-    private mutating func expectation(_ node: Node) -> Expectations.Expectation? {
-        switch node {
+    private mutating func expectation(_ node: YAMLNode) -> Expectations.Expectation? {
+        switch node.kind {
         case .scalar:
             guard let v = verdict(node) else { return nil }
             return .atLeast(v)
-        case .sequence(let items):
+        case .seq(let items):
             if items.isEmpty {
                 fail(node, "an empty list accepts no verdict; list the allowed verdicts, e.g. [supported, ignored]")
                 return nil
@@ -127,15 +121,15 @@ struct ExpectationsParser {
                 if let v = verdict(item) { set.insert(v) } else { ok = false }
             }
             return ok ? .oneOf(set) : nil
-        default:
+        case .map:
             fail(node, "expected a verdict (the minimum) or a list of allowed verdicts, got a mapping")
             return nil
         }
     }
 
-    private mutating func verdict(_ node: Node) -> Verdict? {
-        guard case .scalar(let scalar) = node, let v = Verdict(rawValue: scalar.string) else {
-            fail(node, "unknown verdict `\(node.scalar?.string ?? "(not a scalar)")`; use supported, unsupported, untested, ignored or broken")
+    private mutating func verdict(_ node: YAMLNode) -> Verdict? {
+        guard let text = node.scalarText, let v = Verdict(rawValue: text) else {
+            fail(node, "unknown verdict `\(node.scalarText ?? "(not a scalar)")`; use supported, unsupported, untested, ignored or broken")
             return nil
         }
         return v
@@ -143,36 +137,25 @@ struct ExpectationsParser {
 
     // MARK: - Helpers
 
+    /// A mapping's key and where it was written.
     private struct Key {
         var name: String
-        var node: Node
+        var line: Int
+        var column: Int
     }
 
     private struct Value {
-        var node: Node
+        var node: YAMLNode
     }
 
-    /// The pairs of a mapping node, with duplicate keys reported; nil (and a problem) when the
-    /// node is not a mapping.
-    private mutating func mapping(_ node: Node, _ what: String, hint: String) -> [(Key, Value)]? {
-        guard case .mapping(let map) = node else {
+    /// The pairs of a mapping node (duplicate keys are the reader's error); nil (and a problem)
+    /// when the node is not a mapping.
+    private mutating func mapping(_ node: YAMLNode, _ what: String, hint: String) -> [(Key, Value)]? {
+        guard case .map(let pairs) = node.kind else {
             fail(node, "\(what) must be a mapping; \(hint)")
             return nil
         }
-        var seen = Set<String>()
-        var out: [(Key, Value)] = []
-        for (k, v) in map {
-            guard case .scalar(let scalar) = k else {
-                fail(k, "keys must be plain names")
-                continue
-            }
-            if !seen.insert(scalar.string).inserted {
-                fail(k, "duplicate key `\(scalar.string)`")
-                continue
-            }
-            out.append((Key(name: scalar.string, node: k), Value(node: v)))
-        }
-        return out
+        return pairs.map { (Key(name: $0.key, line: $0.keyLine, column: $0.keyColumn), Value(node: $0.value)) }
     }
 
     static func validFeaturePattern(_ s: String) -> Bool {
@@ -182,28 +165,15 @@ struct ExpectationsParser {
         }
     }
 
-    private func line(of node: Node) -> Int { node.mark?.line ?? 0 }
+    private mutating func fail(_ node: YAMLNode, _ message: String) {
+        fail(node.line, node.column, message)
+    }
 
-    private mutating func fail(_ node: Node, _ message: String) {
-        fail(node.mark?.line ?? 0, node.mark?.column ?? 0, message)
+    private mutating func fail(_ key: Key, _ message: String) {
+        fail(key.line, key.column, message)
     }
 
     private mutating func fail(_ line: Int, _ column: Int, _ message: String) {
         problems.error(message, file: file, line: line, column: column)
-    }
-
-    private static func describe(_ error: YamlError) -> (Int, Int, String) {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            return (mark.line, mark.column, context.map { "\(problem) (\($0.text))" } ?? problem)
-        case .reader(let problem, _, _, _):
-            return (0, 0, problem)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return (context.mark.line, context.mark.column,
-                    "duplicate key \(duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")) in the mapping that starts here; each name may appear once")
-        default:
-            return (0, 0, "\(error)")
-        }
     }
 }

@@ -1,24 +1,30 @@
 import Foundation
 import TouchstoneCore
-import TouchstoneReports
 import Yams
 
 /// A YAML document as a plain tree that remembers where every node was written, so that
-/// suite and config errors name the file, line and column.
-struct YAMLNode: Sendable {
-    enum Kind: Sendable {
+/// errors in suites, targets and expectations files name the file, line and column. Aliases
+/// are expanded under `YAMLBudget`; merge keys (`<<`) are applied; a duplicate key is an error.
+public struct YAMLNode: Sendable {
+    public enum Kind: Sendable {
         case scalar(JSONValue, raw: String)
         case map([(key: String, keyLine: Int, keyColumn: Int, value: YAMLNode)])
         case seq([YAMLNode])
     }
 
-    var kind: Kind
-    var line: Int
-    var column: Int
+    public var kind: Kind
+    public var line: Int
+    public var column: Int
 
-    func location(_ file: String) -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+    public init(kind: Kind, line: Int, column: Int) {
+        self.kind = kind
+        self.line = line
+        self.column = column
+    }
 
-    var typeName: String {
+    public func location(_ file: String) -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+
+    public var typeName: String {
         switch kind {
         case .scalar(let v, _): v.typeName
         case .map: "mapping"
@@ -26,8 +32,14 @@ struct YAMLNode: Sendable {
         }
     }
 
+    /// A scalar's text as written (`supported`, `'*'` without its quotes); nil for a mapping or list.
+    public var scalarText: String? {
+        if case .scalar(_, let raw) = kind { return raw }
+        return nil
+    }
+
     /// The node as plain JSON (mappings become objects).
-    var json: JSONValue {
+    public var json: JSONValue {
         switch kind {
         case .scalar(let v, _): v
         case .seq(let items): .array(items.map(\.json))
@@ -36,17 +48,17 @@ struct YAMLNode: Sendable {
         }
     }
 
-    static func parse(_ text: String, file: String) throws -> YAMLNode? {
+    public static func parse(_ text: String, file: String) throws -> YAMLNode? {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw SuiteError(location: YAMLNode.location(of: error, file: file),
+            throw Diagnostic(location: YAMLNode.location(of: error, file: file),
                              message: "invalid YAML: \(YAMLNode.problem(of: error))")
         }
         guard let node else { return nil }
         if let place = YAMLBudget.excess(node) {
-            throw SuiteError(location: SourceLocation(file: file, line: place.line, column: place.column),
+            throw Diagnostic(location: SourceLocation(file: file, line: place.line, column: place.column),
                              message: YAMLBudget.message)
         }
         return try convert(node, file: file, depth: 0)
@@ -57,7 +69,7 @@ struct YAMLNode: Sendable {
         let line = mark?.line ?? 0
         let column = mark?.column ?? 0
         guard depth < 200 else {
-            throw SuiteError(location: SourceLocation(file: file, line: line, column: column),
+            throw Diagnostic(location: SourceLocation(file: file, line: line, column: column),
                              message: "nesting deeper than 200 levels")
         }
         switch node {
@@ -79,7 +91,7 @@ struct YAMLNode: Sendable {
                     let sources: [YAMLNode] = if case .seq(let s) = merged.kind { s } else { [merged] }
                     for source in sources {
                         guard case .map(let mp) = source.kind else {
-                            throw SuiteError(location: SourceLocation(file: file, line: kl, column: kc),
+                            throw Diagnostic(location: SourceLocation(file: file, line: kl, column: kc),
                                              message: "`<<` merge needs a mapping")
                         }
                         for p in mp where !seen.contains(p.key) && !map.keys.contains(where: { $0.string == p.key }) {
@@ -90,7 +102,7 @@ struct YAMLNode: Sendable {
                     continue
                 }
                 if seen.contains(key) {
-                    throw SuiteError(location: SourceLocation(file: file, line: kl, column: kc),
+                    throw Diagnostic(location: SourceLocation(file: file, line: kl, column: kc),
                                      message: "duplicate key `\(key)`")
                 }
                 seen.insert(key)
@@ -98,7 +110,7 @@ struct YAMLNode: Sendable {
             }
             return YAMLNode(kind: .map(pairs), line: line, column: column)
         case .alias:
-            throw SuiteError(location: SourceLocation(file: file, line: line, column: column),
+            throw Diagnostic(location: SourceLocation(file: file, line: line, column: column),
                              message: "unresolved YAML alias")
         }
     }
@@ -123,6 +135,8 @@ struct YAMLNode: Sendable {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return SourceLocation(file: file, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            return SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
         default:
             return SourceLocation(file: file, line: 1, column: 1)
         }
@@ -135,52 +149,10 @@ struct YAMLNode: Sendable {
             if let context { return "\(problem) (\(context.text))" }
             return problem
         case .reader(let problem, _, _, _): return problem
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate key \(duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")) in the mapping that starts here; each name may appear once"
         default: return "\(error)"
         }
     }
 }
 
-/// A suite or configuration error with the place it was found: a `Diagnostic` located by a
-/// `SourceLocation`.
-public typealias SuiteError = Diagnostic
-
-extension Diagnostic {
-    /// An error at `location`.
-    public init(location: SourceLocation, message: String) {
-        self.init(.error, file: location.file, line: location.line, column: location.column, message: message)
-    }
-
-    public var location: SourceLocation { SourceLocation(file: file, line: line, column: column) }
-}
-
-/// Several errors found in one pass (a file reports all of its problems at once).
-public struct SuiteErrors: DiagnosticError, Sendable, LocalizedError {
-    public var errors: [SuiteError]
-    public var diagnostics: [Diagnostic] { errors }
-    /// What could be read of a file despite its errors (its well-formed cases), so that the
-    /// checks across files still run and every error is reported in one pass.
-    var partial: Suite? = nil
-    public init(_ errors: [SuiteError]) { self.errors = errors }
-    init(_ errors: [SuiteError], partial: Suite?) {
-        self.errors = errors
-        self.partial = partial
-    }
-    public var errorDescription: String? { description }
-
-    /// The text of a YAML file, or an error at its place: `what` names the file in messages
-    /// ("file", "the targets file").
-    static func readText(_ path: String, what: String) throws -> String {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 0, column: 0),
-                                          message: "cannot read \(what): \(error.localizedDescription)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SuiteErrors([SuiteError(location: SourceLocation(file: path, line: 1, column: 1),
-                                          message: "\(what) is not valid UTF-8")])
-        }
-        return text
-    }
-}
