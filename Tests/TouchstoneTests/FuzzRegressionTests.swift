@@ -75,6 +75,20 @@ struct FuzzRegressionTests {
         }
     }
 
+    @Test(arguments: FuzzRegressionTests.fixtures("TargetsFile"))
+    func targetsCrashInputLoadsOrFailsWithPlaces(_ file: URL) throws {
+        let text = String(decoding: try Data(contentsOf: file), as: UTF8.self)
+        do {
+            _ = try TargetsFile.load(text: text, file: file.lastPathComponent, environment: [:])
+        } catch let e as SuiteErrors {
+            #expect(!e.errors.isEmpty)
+            for error in e.errors {
+                #expect(error.location.file == file.lastPathComponent && error.location.line >= 1 && error.location.column >= 1,
+                        "\(error)")
+            }
+        }
+    }
+
     @Test(arguments: FuzzRegressionTests.fixtures("SSEParser"))
     func sseCrashInputParsesAlikeInAnyChunking(_ file: URL) throws {
         let bytes = Array(try Data(contentsOf: file))

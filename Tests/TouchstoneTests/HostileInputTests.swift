@@ -65,6 +65,25 @@ struct HostileInputTests {
                 "\(problems)")
     }
 
+    /// Yams hashes a mapping's keys whole to find duplicates: an alias of a bomb used as a key
+    /// took 22 s for 9 levels (fuzzing found it) and would take minutes for 10, before the
+    /// budget could refuse it. Such a key is refused from the parser's events, uncomposed.
+    @Test("an alias used as a mapping key is refused at its line before it is composed", .timeLimit(.minutes(1)))
+    func aliasAsKey() throws {
+        let text = Self.aliasBomb(key: "x-bomb", levels: 10, fanOut: 9) + "\nkeyed: {*l10: value}\ncases: []\n"
+        let errors = SuiteText.errors(text, file: "keyed.yaml")
+        #expect(errors.count == 1 && errors.first?.location.line == 13, "\(errors)")
+        #expect(errors.first?.message.contains("a mapping key must be a plain name") == true, "\(errors)")
+        // The same in a targets file and an expectations file, read by the same reader.
+        #expect(throws: SuiteErrors.self) {
+            try TargetsFile.load(text: text.replacingOccurrences(of: "cases: []", with: "targets: {}"), file: "t.yaml", environment: [:])
+        }
+        let expectations = #expect(throws: ExpectationsError.self) {
+            try Expectations.parse(text.replacingOccurrences(of: "cases: []", with: "targets: {}"), file: "e.yaml")
+        }
+        #expect(expectations?.description.contains("e.yaml:13:") == true, "\(expectations?.description ?? "")")
+    }
+
     @Test("aliases within the budget still resolve, at their expanded size")
     func aliasesWithinTheBudgetResolve() throws {
         // 8^5 ≈ 37 thousand nodes: well within the budget.

@@ -40,11 +40,12 @@ public enum TargetsFile {
     }
 
     public static func load(text: String, file: String, environment: [String: String]) throws -> [TargetSpec] {
-        try checkDuplicateKeys(text, file: file)
         let root: YAMLNode?
         do {
             root = try YAMLNode.parse(text, file: file)
         } catch let e as SuiteError {
+            // A repeated key: say where each repetition is, not only where its mapping starts.
+            if e.message.contains("duplicate key") { try checkDuplicateKeys(text, file: file) }
             throw SuiteErrors([e])
         }
         guard let root else {
@@ -61,7 +62,8 @@ public enum TargetsFile {
     }
 
     /// Yams refuses a mapping with a repeated key (a target defined twice) but names only the
-    /// mapping's start; this finds the line of each repetition in a block mapping.
+    /// mapping's start; this finds the line of each repetition in a block mapping. Called only
+    /// once the reader has refused the text for a repeated key (it composes the text again).
     static func checkDuplicateKeys(_ text: String, file: String) throws {
         do {
             _ = try Yams.compose(yaml: text)
@@ -465,8 +467,10 @@ struct TargetsReader {
                 var valueNode = p.value
                 var marked = false
                 if case .map = p.value.kind {
-                    guard let hf = base.fields(p.value, "header `\(p.key)`", allowed: ["value", "secret"], required: ["value"]) else { continue }
-                    valueNode = hf["value"]!
+                    // Without `value` the reader has said so already.
+                    guard let hf = base.fields(p.value, "header `\(p.key)`", allowed: ["value", "secret"], required: ["value"]),
+                          let v = hf["value"] else { continue }
+                    valueNode = v
                     marked = bool(hf["secret"], "`secret`") ?? false
                 }
                 guard let t = text(valueNode, "header `\(p.key)`") else { continue }

@@ -49,6 +49,10 @@ public struct YAMLNode: Sendable {
     }
 
     public static func parse(_ text: String, file: String) throws -> YAMLNode? {
+        if let key = YAMLKeyScan.complexKey(in: text) {
+            throw Diagnostic(location: SourceLocation(file: file, line: key.line, column: key.column),
+                             message: "a mapping key must be a plain name, not an alias, a list or a mapping")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
