@@ -91,7 +91,7 @@ struct CriticalPathTests {
 struct CriticalPathSchedulingTests {
     @Test func casesOthersWaitForGoFirst() throws {
         let prober = try CriticalPathTests().prober()
-        let p = prober.priorities(prober.selectedCases())
+        let p = prober.plan.priorities
         // a heads the longest chain (a → b → c: 4 requests), b is half of it, c and d lead nowhere
         // but to e (which waits for everything and sends nothing).
         #expect(p["x.a"] == .high)

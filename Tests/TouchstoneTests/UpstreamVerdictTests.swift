@@ -25,7 +25,9 @@ struct UpstreamVerdictTests {
 
     @Test("the single-slot knob: a queued request ends the running stream with [DONE] and no finish_reason")
     func singleSlotCutsRunningStream() async throws {
-        let p = Self.oneSlot(advertised: false, chunkDelay: 100)  // a stream of about four seconds: room for a loaded machine
+        // A stream of about sixteen seconds, cut as soon as the queued request arrives (in well
+        // under a second on a quiet machine): room for a loaded one.
+        let p = Self.oneSlot(advertised: false, chunkDelay: 400)
         let server = EmulatorServer(personality: p)
         try await server.start()
         defer { Task { await server.stop() } }
@@ -39,12 +41,12 @@ struct UpstreamVerdictTests {
                            "max_tokens": 40, "stream": true])
         let plain = post(["model": .string(p.chatModel), "messages": [["role": "user", "content": "Hi"]], "max_tokens": 4])
         _ = target
-        let transport = Transport(client: .shared, limiter: AsyncSemaphore(8), options: ProbeOptions(timeout: 20), insecure: false)
+        let transport = Transport(client: .shared, limiter: AsyncSemaphore(8), options: ProbeOptions(timeout: 40), insecure: false)
         // Read the stream; once its first bytes are in (it holds the slot), queue a second request.
         var bytes: [UInt8] = []
         var queuedTask: Task<Exchange, Never>? = nil
         let http = HTTPRequest(method: "POST", url: stream.url, headers: stream.headers, body: stream.body,
-                               timeouts: Timeouts(connect: 10, firstByte: 20, idle: 20, total: 30))
+                               timeouts: Timeouts(connect: 10, firstByte: 20, idle: 20, total: 60))
         for try await event in HTTPClient.shared.stream(http) {
             if case .body(let b) = event {
                 bytes += b

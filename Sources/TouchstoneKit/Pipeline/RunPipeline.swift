@@ -180,7 +180,15 @@ public struct RunPipeline: Sendable {
     /// what the reports need. Returns the first error in keeping them, if any.
     func probe(_ planned: [Planned], suites: [Suite], into compact: inout CompactReport, control: RunControl,
                observer: some RunObserver) async -> Error? {
-        let jobs = planned.map { RunScheduler.Job(prober: Prober(suites: suites, options: $0.options), target: $0.target) }
+        // One plan per selection of features, shared by the targets probed with it.
+        var plans: [[String]: ProbePlan] = [:]
+        let jobs = planned.map { p in
+            let selection = p.options.include + ["\u{0}"] + p.options.exclude
+            let plan = plans[selection] ?? ProbePlan(cases: suites.flatMap(\.cases), include: p.options.include,
+                                                     exclude: p.options.exclude)
+            plans[selection] = plan
+            return RunScheduler.Job(prober: Prober(suites: suites, options: p.options, plan: plan), target: p.target)
+        }
         var failure: Error?
         var kept = compact
         await RunScheduler(maxInFlight: options.maxInFlight).run(jobs, control: control, onEvent: { observer.handle($0) }) { i, r in

@@ -36,19 +36,7 @@ public struct ChainRequest: Sendable, Hashable {
 extension Prober {
     /// For each selected case id, the selected case ids it waits for before it starts: the
     /// cases deciding the features it depends on, and the cases its `after:` globs match.
-    public func waits() -> [String: [String]] {
-        let selected = selectedCases()
-        let universe = Set(selected.compactMap(\.feature))
-        let graph = DependencyGraph(cases: selected)
-        let decider = Dictionary(selected.compactMap { c in c.feature.map { ($0, c.id) } },
-                                 uniquingKeysWith: { a, _ in a })
-        var out: [String: [String]] = [:]
-        for c in selected {
-            let deps = graph.dependencies(of: c, universe: universe).compactMap { decider[$0] }
-            out[c.id] = Array(Set(deps + graph.afterCases(of: c))).sorted()
-        }
-        return out
-    }
+    public func waits() -> [String: [String]] { plan.waits }
 
     /// The longest chain of the selected cases, each case costing `requests(case)` in step
     /// order. By default every step is one request of cost 1, shared with none, so `length`
@@ -59,45 +47,6 @@ extension Prober {
         let selected = selectedCases()
         let waits = self.waits()
         return CriticalPathSimulation(cases: selected.map { ($0.id, waits[$0.id] ?? [], requests($0)) }).run()
-    }
-}
-
-extension Prober {
-    /// The task priority of each selected case that others wait for: `.high` for the heads of
-    /// the longest chains (at least half the longest, a streamed request counting as three
-    /// plain ones), `.medium` for the others;
-    /// cases nobody waits for are absent (the prober runs them at `.low`). A limited `--jobs`
-    /// then spends its slots on the critical path first.
-    func priorities(_ selected: [Case]) -> [String: TaskPriority] {
-        let waits = self.waits()
-        var dependents: [String: [String]] = [:]
-        for (c, ws) in waits { for w in ws { dependents[w, default: []].append(c) } }
-        // A streamed answer takes several times a plain one (every token is a chunk).
-        let templates = StepTemplates(cases)
-        func streams(_ t: RequestTemplate) -> Bool {
-            for u in [t] + templates.bases(of: t) {
-                if let v = u.merge?["stream"]?.boolValue ?? u.body?["stream"]?.boolValue { return v }
-            }
-            return false
-        }
-        let steps = Dictionary(selected.map { c in
-            (c.id, c.steps.map { st in st.variants.first.map { streams($0.request) ? 3 : 1 } ?? 1 }.reduce(0, +))
-        }, uniquingKeysWith: { a, _ in a })
-        // Cost (plain requests) from the start of a case to the end of the longest chain through it.
-        var tail: [String: Int] = [:]
-        func tailOf(_ id: String, _ depth: Int) -> Int {
-            if let t = tail[id] { return t }
-            guard depth < 1024 else { return 0 }  // suites are acyclic; a bound all the same
-            let t = (steps[id] ?? 0) + (dependents[id] ?? []).map { tailOf($0, depth + 1) }.reduce(0, max)
-            tail[id] = t
-            return t
-        }
-        let longest = selected.map { tailOf($0.id, 0) }.reduce(0, max)
-        var out: [String: TaskPriority] = [:]
-        for c in selected where !(dependents[c.id] ?? []).isEmpty {
-            out[c.id] = 2 * tailOf(c.id, 0) >= longest ? .high : .medium
-        }
-        return out
     }
 }
 

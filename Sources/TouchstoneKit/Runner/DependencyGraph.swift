@@ -1,6 +1,6 @@
 /// Which cases wait for which features: prerequisites, features named in conditions, and
 /// `after:` globs. Cycles are rejected when suites load.
-struct DependencyGraph {
+struct DependencyGraph: Sendable {
     let cases: [Case]
     private let byFeature: [String: Case]
 

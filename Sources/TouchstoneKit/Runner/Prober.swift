@@ -8,42 +8,26 @@ import TouchstoneHTTP
 public struct Prober: Sendable {
     public let suites: [Suite]
     public let options: ProbeOptions
+    /// What the probe takes from the suites for `options`' selection, shared when given.
+    public let plan: ProbePlan
     let client: HTTPClient
     /// The run's cap on requests in flight across targets (`RunScheduler`), if any.
     var sharedLimiter: AsyncSemaphore? = nil
 
-    public init(suites: [Suite], options: ProbeOptions = ProbeOptions(), client: HTTPClient = .shared) {
+    /// `plan` is computed from `suites` and `options` when not given; a run shares one between
+    /// the targets probed with the same `--features` and `--skip`.
+    public init(suites: [Suite], options: ProbeOptions = ProbeOptions(), client: HTTPClient = .shared, plan: ProbePlan? = nil) {
         self.suites = suites
         self.options = options
         self.client = client
+        self.plan = plan ?? ProbePlan(cases: suites.flatMap(\.cases), include: options.include, exclude: options.exclude)
     }
 
     /// Every case, in file order.
     public var cases: [Case] { suites.flatMap(\.cases) }
 
     /// Cases selected by `--features` / `--skip`, plus the prerequisites they need.
-    public func selectedCases() -> [Case] {
-        let all = cases
-        let graph = DependencyGraph(cases: all)
-        func matches(_ c: Case, _ globs: [String]) -> Bool {
-            globs.contains { Glob.matches($0, c.feature ?? c.id) || Glob.matches($0, c.id) }
-        }
-        var chosen = Set(all.filter { c in
-            (options.include.isEmpty || matches(c, options.include)) && !matches(c, options.exclude)
-        }.map(\.id))
-        let byFeature = Dictionary(all.compactMap { c in c.feature.map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
-        var frontier = Array(chosen)
-        while let id = frontier.popLast() {
-            guard let c = all.first(where: { $0.id == id }) else { continue }
-            for f in graph.prerequisites(of: c) {
-                if let dep = byFeature[f], !chosen.contains(dep.id) {
-                    chosen.insert(dep.id)
-                    frontier.append(dep.id)
-                }
-            }
-        }
-        return all.filter { chosen.contains($0.id) }
-    }
+    public func selectedCases() -> [Case] { plan.selected }
 
     /// Probes one target and returns its report. Never throws: failures become verdicts.
     ///
@@ -55,10 +39,8 @@ public struct Prober: Sendable {
         let control = control ?? RunControl()
         let options = self.options
         let started = ContinuousClock.now
-        let selected = selectedCases()
-        let universe = Set(selected.compactMap(\.feature))
-        let graph = DependencyGraph(cases: selected)
-        let stepTemplates = StepTemplates(cases).byName
+        let selected = plan.selected
+        let stepTemplates = plan.stepTemplates
         let redactor = Redactor(secrets: given.redactionSecrets)
         let guardBuilder = RequestBuilder(target: given, steps: [:])
         let transport = Transport(client: client, limiter: AsyncSemaphore(options.jobs, shared: sharedLimiter), options: options,
@@ -85,9 +67,19 @@ public struct Prober: Sendable {
             }
         }
 
-        // Case tasks return true; the watcher returns false when the run must stop. Cases that
-        // others wait for run at a higher priority (their requests go out first).
-        let priorities = self.priorities(selected)
+        await runCases(target: target, builder: builder, session: session, redactor: redactor, control: control, onEvent: onEvent)
+        let report = await report(target, session: session, redactor: redactor, started: started, preflight: preflight.report)
+        onEvent(.targetFinished(target: target.name, report: report))
+        return report
+    }
+
+    /// Runs every selected case, each once the cases it waits for finished, until all are done
+    /// or `control` stops (or the deadline passes). Case tasks return true; the watcher returns
+    /// false when the run must stop. Cases that others wait for run at a higher priority (their
+    /// requests go out first).
+    private func runCases(target: Target, builder: RequestBuilder, session: Session, redactor: Redactor, control: RunControl,
+                          onEvent: @escaping @Sendable (RunEvent) -> Void) async {
+        let (selected, graph, universe, priorities, deadline) = (plan.selected, plan.graph, plan.universe, plan.priorities, options.deadline)
         await withTaskGroup(of: Bool.self) { group in
             for c in selected {
                 let deps = graph.dependencies(of: c, universe: universe)
@@ -104,7 +96,7 @@ public struct Prober: Sendable {
                 }
             }
             group.addTask {
-                await control.waitForStop(orDeadline: options.deadline)
+                await control.waitForStop(orDeadline: deadline)
                 return false
             }
             var running = selected.count
@@ -113,7 +105,12 @@ public struct Prober: Sendable {
             }
             group.cancelAll()  // the watcher, when every case finished in time
         }
+    }
 
+    /// The target's report from what the session holds: every selected feature (undecided ones
+    /// `untested`), the quirks, the statistics, names and secrets redacted.
+    private func report(_ target: Target, session: Session, redactor: Redactor, started: ContinuousClock.Instant,
+                        preflight: PreflightReport) async -> TargetReport {
         var features = await session.allResults()
         let log = await session.log
         if let why = Prober.unreachable(log) {
@@ -123,14 +120,14 @@ public struct Prober: Sendable {
                               evidence: r.evidence, suite: r.suite, caseID: r.caseID, seconds: r.seconds)
             }
         }
-        for f in universe where features[f] == nil {
-            let c = selected.first { $0.feature == f }!
+        for f in plan.universe where features[f] == nil {
+            let c = plan.selected.first { $0.feature == f }!
             features[f] = FeatureResult(verdict: .untested, detail: "not decided", suite: c.suite, caseID: c.id)
         }
         var quirks = Observers.quirks(log)
         for (k, v) in await session.quirks { quirks[k] = v }
         let stats = TargetStats(log: log, started: started)
-        let report = TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
+        return TargetReport(name: target.name, baseURL: redactor.redact(target.baseURL),
                                   model: target.model.map(redactor.redact),
                                   embeddingModel: target.embeddingModel.map(redactor.redact), features: features,
                                   quirks: quirks.mapValues { Observers.redact($0, redactor) }, stats: stats,
@@ -138,9 +135,7 @@ public struct Prober: Sendable {
                                   apiVersion: target.auth.azureDeployments?.apiVersion,
                                   deployment: target.auth.azureDeployments?.deployment.map(redactor.redact),
                                   embeddingDeployment: target.auth.azureDeployments?.embeddingDeployment.map(redactor.redact),
-                                  preflight: preflight.report)
-        onEvent(.targetFinished(target: target.name, report: report))
-        return report
+                                  preflight: preflight)
     }
 
     /// Why no connection to the target was ever made (the first failure, e.g. `connection
