@@ -18,7 +18,7 @@ enum PipelineRun {
         } catch let e as RunSetupError {
             if e.kind == .usage { throw ValidationError(e.message) }
             Terminal.error(e.message + "\n")
-            throw ExitCode(ExitStatus.usage.rawValue)
+            throw ExitCode(e.status.rawValue)
         }
         // A report on standard output is all that goes there.
         if !ReportSelection(options.outputs).usesStandardOutput {

@@ -48,6 +48,7 @@ struct EvaluatorTests {
         #expect(try holds(#"{assert: [{path: $.body.model, in: [x, "${model}"]}, {path: $.body.model, not_equals: "${target}"}]}"#, &e)
                 == false, "`${target}` is not set here")
         #expect(e.failures.last == "`$.body.model`: `${target}` is not set")
+        #expect(e.undecided == "`$.body.model`: `${target}` is not set", "a value not set decides nothing")
         var other = evaluator(main: .json(#"{"model":"m-2"}"#), variables: ["model": "m-1"])
         #expect(try !holds(sameModel, &other))
         #expect(other.failures.last == #"`$.body.model` is "m-2", expected "m-1""#)

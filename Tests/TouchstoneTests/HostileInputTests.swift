@@ -84,6 +84,21 @@ struct HostileInputTests {
         #expect(expectations?.description.contains("e.yaml:13:") == true, "\(expectations?.description ?? "")")
     }
 
+    /// A merge key (`<<: *base`) is applied in time linear in the keys (20,000 written and
+    /// 20,000 merged took minutes when each merged key scanned the written ones).
+    @Test("a large merge key is applied in linear time, written keys winning", .timeLimit(.minutes(1)))
+    func largeMergeKey() throws {
+        let n = 20_000
+        let text = "base: &b\n" + (0..<n).map { "  k\($0): \($0)" }.joined(separator: "\n")
+            + "\nmerged:\n  <<: *b\n  k0: written\n" + (0..<n).map { "  e\($0): \($0)" }.joined(separator: "\n") + "\n"
+        let root = try #require(try YAMLNode.parse(text, file: "merge.yaml"))
+        guard case .map(let top) = root.kind, let merged = top.first(where: { $0.key == "merged" })?.value,
+              case .map(let pairs) = merged.kind else { Issue.record("not a mapping"); return }
+        #expect(pairs.count == 2 * n)
+        #expect(pairs.first { $0.key == "k0" }?.value.scalarText == "written")
+        #expect(pairs.first { $0.key == "k1" }?.value.scalarText == "1")
+    }
+
     @Test("aliases within the budget still resolve, at their expanded size")
     func aliasesWithinTheBudgetResolve() throws {
         // 8^5 ≈ 37 thousand nodes: well within the budget.
@@ -184,6 +199,49 @@ struct HostileInputTests {
         #expect(result.verdict == .untested, "\(result.detail)")
         #expect(result.detail.contains("needs more than") && result.detail.contains("matching steps"), "\(result.detail)")
         #expect(!result.evidence.isEmpty, "the exchange is still shown")
+    }
+
+    /// A variable the target does not set (no `--embedding-model` here) describes the user's
+    /// configuration, not the upstream: the feature is untested, not broken.
+    @Test("an assertion or check argument naming a variable the target does not set leaves its feature untested")
+    func unsetVariableIsUndecided() async throws {
+        let suite = try SuiteLoader.load(text: """
+            suite: unset
+            cases:
+              - feature: x.assert
+                steps: [{id: list, request: {path: /models}}]
+                verdicts:
+                  - when: {status: 2xx, assert: [{path: "$.body.data[*].id", contains: "${embedding_model}"}]}
+                    verdict: supported
+                    detail: listed
+                  - verdict: broken
+                    detail: "${failure}"
+                rule: {sends: x, supported: x, broken: x}
+              - feature: x.check
+                steps: [{id: list, request: {path: /models}}]
+                verdicts:
+                  - when: {status: 2xx, check: {name: content_contains, text: "${embedding_model}"}}
+                    verdict: supported
+                    detail: said
+                  - verdict: broken
+                    detail: "${failure}"
+                rule: {sends: x, supported: x, broken: x}
+              - feature: x.bogus
+                steps: [{id: list, request: {path: /models}}]
+                verdicts:
+                  - when: {status: 2xx, assert: [{path: "$.body.object", not_equals: "${bogus_key}"}]}
+                    verdict: supported
+                    detail: listed
+                  - verdict: broken
+                    detail: "${failure}"
+                rule: {sends: x, supported: x, broken: x}
+            """, file: "unset.yaml")
+        let report = try await Self.probeReference(suite)
+        for id in ["x.assert", "x.check"] {
+            let r = try #require(report.features[id])
+            #expect(r.verdict == .untested && r.detail.contains("`${embedding_model}` is not set"), "\(id): \(r.verdict) \(r.detail)")
+        }
+        #expect(report.features["x.bogus"]?.verdict == .supported, "`${bogus_key}` is set for every target")
     }
 
     /// A quirk rule whose condition could not be decided records nothing: under `not:` (or
@@ -294,6 +352,25 @@ struct HostileInputTests {
         #expect(ex.status == 200 && ex.error == nil && ex.body.count > 15 << 20, "\(ex.summary)")
         #expect(ex.tooComplex?.exceeds(.limit) == true)
         #expect(ex.json == nil, "no tree is built for it, not even on demand")
+    }
+
+    /// An HTML page is not JSON whatever it holds: the limit is for answers a parse would build.
+    @Test("a large HTML error page full of braces is not measured as JSON: its status still decides")
+    func largeHTMLIsNotTooComplex() async throws {
+        let page = "<!doctype html><html><head><title>Not Found</title><script>var x=[" + String(repeating: "{},", count: 150_000)
+            + "{}];</script></head><body>404</body></html>"
+        let server = try RawServer { c in
+            c.readRequest()
+            c.write("HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: \(page.utf8.count)\r\nConnection: close\r\n\r\n" + page)
+            c.close()
+        }
+        defer { server.stop() }
+        let transport = Transport(client: .shared, limiter: AsyncSemaphore(1), options: ProbeOptions(timeout: 30), insecure: false)
+        let ex = await transport.perform(PreparedRequest(method: "GET", url: server.url("/v1/models"), path: "/models", join: .clean,
+                                                         headers: [], body: nil, json: nil))
+        #expect(ex.status == 404 && ex.body.count > Exchange.retainedBytes, "\(ex.summary)")
+        #expect(ex.tooComplex == nil && ex.json == nil)
+        #expect(ex.summary.contains("an HTML page") && ex.summary.contains("Not Found"), "\(ex.summary)")
     }
 
     @Test("JSON written inside an answer (content, arguments) over the size a run parses is undecided, not \"not JSON\"")

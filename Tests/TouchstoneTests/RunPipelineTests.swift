@@ -128,10 +128,17 @@ struct RunPipelineTests {
 
         // The emulator enforces its key; a wrong one is a configuration error the upstream reveals.
         let wrongKey = TargetSpec(name: "refused", emulate: "reference", apiKey: "sk-not-the-emulators-key-0123456789")
-        let refused = try await RunPipeline(options: options(dir), emulators: Self.emulators()).run([wrongKey])
+        let refused = try await RunPipeline(options: options(dir, ["--json": "refused.json", "--junit": "refused.xml"]),
+                                            emulators: Self.emulators()).run([wrongKey])
         #expect(refused.status == .configuration, "\(refused.messages)")
         #expect(refused.messages.contains { $0.hasPrefix("error: refused not probed:") }, "\(refused.messages)")
-        #expect(!refused.messages.joined().contains("sk-not-the-emulators-key-0123456789"), "the key is redacted")
+        // The reports show the preflight's requests (curl commands), the key header among them.
+        for file in ["refused.json", "refused.xml"] {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            #expect(text.contains("Authorization: Bearer ${TOUCHSTONE_API_KEY}"), "\(file) shows the key header, the key left out")
+            #expect(!text.contains("sk-not-the-emulators-key-0123456789") && !refused.messages.joined().contains("sk-not-the"),
+                    "\(file): the key is redacted")
+        }
     }
 
     @Test("configuration errors stop the run before anything starts")

@@ -143,7 +143,11 @@ struct Evaluator {
                 do {
                     a = try written.substituting(variables)
                 } catch let e as RequestBuilder.MissingVariable {
-                    failures.append("`\(written.pathText)`: `${\(e.name)}` is not set")
+                    // Not set (the target's configuration, or a capture that found nothing):
+                    // the assertion says nothing about the upstream.
+                    let why = "`\(written.pathText)`: `${\(e.name)}` is not set"
+                    if undecided == nil { undecided = why }
+                    failures.append(why)
                     return false
                 } catch {
                     failures.append("`\(written.pathText)`: \(error)")
@@ -176,7 +180,20 @@ struct Evaluator {
         }
         guard let check = BuiltinChecks.all[call.name] else { return false }
         var args = call.args
-        for (k, v) in args { args[k] = (try? RequestBuilder.substitute(v, variables)) ?? v }
+        for (k, v) in args {
+            do {
+                args[k] = try RequestBuilder.substitute(v, variables)
+            } catch let e as RequestBuilder.MissingVariable {
+                // Not set (the target's configuration, or a capture that found nothing): the
+                // check cannot say anything about the upstream.
+                let why = "argument `\(k)` of check `\(call.name)`: `${\(e.name)}` is not set"
+                if undecided == nil { undecided = why }
+                failures.append(why)
+                return false
+            } catch {
+                args[k] = v
+            }
+        }
         let input = CheckInput(exchange: ex, args: args, outcomes: outcomes, log: log)
         let r = check.run(input)
         for (k, v) in r.quirks { quirks[k] = v }

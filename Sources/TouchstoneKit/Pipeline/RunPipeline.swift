@@ -73,7 +73,7 @@ public struct RunPipeline: Sendable {
         let failure = await probe(planned, suites: loaded.suites, into: &compact, control: control, observer: observer)
         observer.probingFinished()
         await emulators?.stopAll()
-        if let failure { throw RunSetupError(.configuration, "error: cannot write report: \(failure)") }
+        if let failure { throw RunSetupError(.reportsLost, "error: cannot keep the finished targets for the reports: \(failure); no report was written") }
 
         // 4. One report: the targets' outlines (no evidence); the writers that show evidence
         // read it from `compact`.

@@ -24,7 +24,6 @@ struct RequestBuilder: Sendable {
     func build(_ template: RequestTemplate, variables: [String: JSONValue]) throws -> PreparedRequest {
         let resolved = try flatten(template, depth: 0)
         var vars = target.variables
-        vars["bogus_key"] = .string(RequestBuilder.bogusKey)
         for (k, v) in variables { vars[k] = v }
         var body: JSONValue? = nil
         var bytes: [UInt8]? = nil

@@ -40,7 +40,7 @@ struct StreamCollector {
             let done = e.isDone
             if done { record.sawDone = true }
             guard record.events.count < Transport.maxStreamEvents else { continue }
-            if !done && tooComplex == nil {
+            if !done && tooComplex == nil && Transport.opensJSONContainer(e.dataBytes) {
                 size = size + JSONSize.measure(e.dataBytes)
                 if size.exceeds(.limit) { tooComplex = size }
             }

@@ -56,7 +56,8 @@ public struct Target: Sendable {
 
     /// Variables available to templates as `${name}`.
     var variables: [String: JSONValue] {
-        var v: [String: JSONValue] = ["base_url": .string(baseURL), "target": .string(name)]
+        var v: [String: JSONValue] = ["base_url": .string(baseURL), "target": .string(name),
+                                      "bogus_key": .string(RequestBuilder.bogusKey)]
         if let model { v["model"] = .string(model) }
         if let embeddingModel { v["embedding_model"] = .string(embeddingModel) }
         return v

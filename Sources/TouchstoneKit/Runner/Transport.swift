@@ -123,7 +123,7 @@ struct Transport: Sendable {
             ex.tooComplex = stream!.tooComplex
         } else if case .bodyTooLarge = ex.error {
             // A body cut at the cap is not the upstream's JSON: its tree is not worth building.
-        } else if textBytes.count > Exchange.retainedBytes,
+        } else if textBytes.count > Exchange.retainedBytes, Transport.opensJSONContainer(textBytes),
                   case let size = JSONSize.measure(textBytes), size.exceeds(.limit) {
             ex.tooComplex = size  // no tree: what the checks would read is not decided
         } else {
@@ -138,6 +138,13 @@ struct Transport: Sendable {
     }
 
     static let notSent = "not sent: the run was stopped (cancelled)"
+
+    /// Whether a body starts (after blanks) as a JSON object or array would: anything else (an
+    /// HTML page) fails the parser at its first byte, building nothing, so it is not measured.
+    static func opensJSONContainer(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
 
     /// The exchange of a request a stopped run does not send.
     private func cancelled(_ request: PreparedRequest) -> Exchange {

@@ -69,8 +69,11 @@ public struct CommandLineTarget: Sendable {
                 specs.append(spec)
             }
         }
-        if reader.collector.hasErrors {
-            throw SuiteErrors(reader.collector.distinct.map { d in
+        // `--emulate reference,reference`: names must be unique, as in a targets file.
+        var collector = reader.collector
+        collector.add(contentsOf: TargetsFile.uniquenessErrors(specs, file: Self.origin))
+        if collector.hasErrors {
+            throw SuiteErrors(collector.distinct.map { d in
                 var d = d
                 // In a shell, double quotes expand `${…}` before touchstone sees it.
                 if d.message.contains("carries a credential") {
@@ -93,8 +96,10 @@ public struct CommandLineTarget: Sendable {
         if let apiVersion { shared.append(("azure", Self.node([("api_version", Self.node(apiVersion))]))) }
         if !headers.isEmpty {
             shared.append(("headers", Self.node(headers.map { h in
-                let parts = h.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                return (parts[0], Self.node(parts.count > 1 ? parts[1] : ""))
+                // `Name: value`; an empty or missing name is the reader's "invalid header name".
+                guard let colon = h.firstIndex(of: ":") else { return (h, Self.node("")) }
+                return (h[..<colon].trimmingCharacters(in: .whitespaces),
+                        Self.node(h[h.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             })))
         }
         if !emulate.isEmpty {

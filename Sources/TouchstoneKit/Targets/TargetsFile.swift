@@ -94,7 +94,7 @@ public enum TargetsFile {
 
     /// Target names are unique, also ignoring case (report files, JUnit classnames and CI
     /// artefact names would collide on case-insensitive file systems).
-    static func uniquenessErrors(_ specs: [TargetSpec]) -> [SuiteError] {
+    static func uniquenessErrors(_ specs: [TargetSpec], file: String = "targets") -> [SuiteError] {
         var seen: [String: TargetSpec] = [:]
         var errors: [SuiteError] = []
         for s in specs {
@@ -102,7 +102,7 @@ public enum TargetsFile {
             if let first = seen[key] {
                 let place = first.location.map { " at \($0)" } ?? ""
                 let how = first.name == s.name ? "is already defined" : "differs only in case from `\(first.name)`"
-                errors.append(SuiteError(location: s.location ?? SourceLocation(file: "targets", line: 0, column: 0),
+                errors.append(SuiteError(location: s.location ?? SourceLocation(file: file, line: 0, column: 0),
                                          message: "target `\(s.name)` \(how)\(place); target names must be unique"))
             } else {
                 seen[key] = s

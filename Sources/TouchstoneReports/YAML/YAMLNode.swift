@@ -85,6 +85,8 @@ public struct YAMLNode: Sendable {
         case .mapping(let map):
             var pairs: [(key: String, keyLine: Int, keyColumn: Int, value: YAMLNode)] = []
             var seen = Set<String>()
+            // Keys written in this mapping win over merged ones (one set, not a scan per merged key).
+            let written = Set(map.keys.compactMap(\.string))
             for (k, v) in map {
                 let key = k.string ?? "\(k)"
                 let kl = k.mark?.line ?? line
@@ -98,7 +100,7 @@ public struct YAMLNode: Sendable {
                             throw Diagnostic(location: SourceLocation(file: file, line: kl, column: kc),
                                              message: "`<<` merge needs a mapping")
                         }
-                        for p in mp where !seen.contains(p.key) && !map.keys.contains(where: { $0.string == p.key }) {
+                        for p in mp where !seen.contains(p.key) && !written.contains(p.key) {
                             seen.insert(p.key)
                             pairs.append(p)
                         }
