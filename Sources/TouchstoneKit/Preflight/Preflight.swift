@@ -129,7 +129,10 @@ struct Preflight: Sendable {
         if let v1Target, let v1Answer {
             let v1Base = redactor.redact(v1Target.baseURL)
             let answered = chat.map { ex in ex.status.map { (200..<300).contains($0) } ?? false } ?? false
-            let pathMissing = chat.map { ex in (ex.status == 404 || ex.status == 405) && !Preflight.namesModel(ex, model: probed.model) } ?? true
+            // Not found at the given base, or no answer at all there: /v1 is what the evidence has.
+            let pathMissing = chat.map { ex in
+                ex.status == nil || ((ex.status == 404 || ex.status == 405) && !Preflight.namesModel(ex, model: probed.model))
+            } ?? true
             if !answered && pathMissing {
                 return outcome(.stopped, .baseURLNeedsV1,
                                "this server answers under /v1: GET \(redactor.redact(target.baseURL))/models is a 404 while GET \(v1Base)/models "
