@@ -42,22 +42,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$DOCS" = 1 ] && ARGS+=(--write-docs docs/sdk-tier.md)
 
-_sdk_install() {
-    if [ -f "$VENV_DEST/.complete" ] && "$PY" -c 'import openai' 2>/dev/null; then
-        return 0
-    fi
-    local t0=$SECONDS
-    ts_log "sdk: installing openai==$OPENAI_VERSION into $VENV_DEST"
-    # Built in place (a venv cannot move); the stamp written last marks it finished.
-    rm -rf "$VENV_DEST"
-    mkdir -p "$VENV_DEST"
-    "$TS_PYTHON" -m venv "$VENV_DEST/venv"
-    "$VENV_DEST/venv/bin/pip" install -q "openai==$OPENAI_VERSION" >"$VENV_DEST/install.log" 2>&1 \
-        || { tail -n 30 "$VENV_DEST/install.log" >&2; ts_die "sdk: pip install failed"; }
-    touch "$VENV_DEST/.complete"
-    ts_log "sdk: installed in $((SECONDS - t0)) s"
-}
-ts_with_lock sdk-venv _sdk_install
+ts_with_lock sdk-venv ts_venv_install sdk "$VENV_DEST" "openai==$OPENAI_VERSION"
 
 if [ -n "${TOUCHSTONE_BIN:-}" ]; then
     BIN="$TOUCHSTONE_BIN"

@@ -130,15 +130,7 @@ struct HostileInputTests {
     }
 
     func chainErrors(_ count: Int) -> [SuiteError] {
-        do {
-            _ = try SuiteLoader.load(sources: [(text: Self.chain(count), file: "chain.yaml")])
-            return []
-        } catch let e as SuiteErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        SuiteText.errors { _ = try SuiteLoader.load(sources: [(text: Self.chain(count), file: "chain.yaml")]) }
     }
 
     @Test("an `extends` chain deeper than the runner sends is a load error at the step's line")

@@ -150,15 +150,7 @@ struct SuiteLoaderTests {
 
     /// Loads several files' texts as one set and returns the errors.
     func setErrors(_ files: [(String, String)]) -> [SuiteError] {
-        do {
-            _ = try SuiteLoader.load(sources: files.map { (text: $0.1, file: $0.0) })
-            return []
-        } catch let e as SuiteErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        SuiteText.errors { _ = try SuiteLoader.load(sources: files.map { (text: $0.1, file: $0.0) }) }
     }
 
     @Test func unknownVariablesInRequestsAreRejected() {

@@ -18,16 +18,9 @@ struct TargetsFileTests {
 
     /// The error messages of a file that must not load (fails the test when it loads).
     func errors(_ yaml: String, _ env: [String: String] = [:]) -> [SuiteError] {
-        do {
-            _ = try load(yaml, env)
-            Issue.record("expected errors, the file loaded")
-            return []
-        } catch let e as SuiteErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        let errors = SuiteText.errors { _ = try load(yaml, env) }
+        if errors.isEmpty { Issue.record("expected errors, the file loaded") }
+        return errors
     }
 
     func has(_ errors: [SuiteError], line: Int, _ fragment: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {

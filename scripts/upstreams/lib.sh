@@ -59,22 +59,30 @@ ts_move_into_place() {
     mv "$tmp" "$dest"
 }
 
+# ts_venv_install LABEL DEST REQUIREMENT...: a virtual environment at DEST/venv holding the
+# requirements (pip specifiers), built unless DEST/.complete says it is done. Call it under
+# ts_with_lock. A venv's scripts carry its absolute path, so it is built where it will live;
+# the stamp written last marks it finished, and a missing stamp makes the next call start over.
+ts_venv_install() {
+    local label="$1" dest="$2"; shift 2
+    if [ -f "$dest/.complete" ] && [ -x "$dest/venv/bin/python" ]; then
+        return 0
+    fi
+    local t0=$SECONDS
+    ts_log "$label: installing $* into $dest"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    "$TS_PYTHON" -m venv "$dest/venv"
+    "$dest/venv/bin/pip" install -q "$@" >"$dest/install.log" 2>&1 \
+        || { tail -n 30 "$dest/install.log" >&2; ts_die "$label: pip install failed"; }
+    touch "$dest/.complete"
+    ts_log "$label: installed in $((SECONDS - t0)) s"
+}
+
 # ts_tools_venv: prints the folder of a virtual environment holding cmake and ninja.
 ts_tools_venv() {
     local dest="$TS_CACHE/tools/cmake-$CMAKE_VERSION-ninja-$NINJA_VERSION"
-    _ts_tools_install() {
-        if [ -f "$dest/.complete" ] && "$dest/venv/bin/cmake" --version >/dev/null 2>&1; then
-            return 0
-        fi
-        ts_log "tools: installing cmake $CMAKE_VERSION and ninja $NINJA_VERSION into $dest"
-        # A venv's scripts carry its absolute path, so it is built where it will live;
-        # the stamp written last marks it finished.
-        rm -rf "$dest"
-        "$TS_PYTHON" -m venv "$dest/venv"
-        "$dest/venv/bin/pip" install -q "cmake==$CMAKE_VERSION" "ninja==$NINJA_VERSION"
-        touch "$dest/.complete"
-    }
-    ts_with_lock tools _ts_tools_install
+    ts_with_lock tools ts_venv_install tools "$dest" "cmake==$CMAKE_VERSION" "ninja==$NINJA_VERSION"
     printf '%s\n' "$dest/venv"
 }
 

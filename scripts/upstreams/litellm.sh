@@ -16,22 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LITELLM_DEST="$TS_CACHE/litellm/$LITELLM_VERSION"
 LITELLM_BIN="$LITELLM_DEST/venv/bin/litellm"
 
-_litellm_install() {
-    if [ -f "$LITELLM_DEST/.complete" ] && [ -x "$LITELLM_BIN" ]; then
-        return 0
-    fi
-    local t0=$SECONDS
-    ts_log "litellm: installing litellm[proxy]==$LITELLM_VERSION into $LITELLM_DEST"
-    # A venv cannot move after it is made, so it is built in place; the stamp written
-    # last marks it finished and a missing stamp makes the next call start over.
-    rm -rf "$LITELLM_DEST"
-    mkdir -p "$LITELLM_DEST"
-    "$TS_PYTHON" -m venv "$LITELLM_DEST/venv"
-    "$LITELLM_DEST/venv/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION" \
-        >"$LITELLM_DEST/install.log" 2>&1 || { tail -n 30 "$LITELLM_DEST/install.log" >&2; ts_die "litellm: pip install failed"; }
-    touch "$LITELLM_DEST/.complete"
-    ts_log "litellm: installed in $((SECONDS - t0)) s -> $LITELLM_BIN"
-}
+_litellm_install() { ts_venv_install litellm "$LITELLM_DEST" "litellm[proxy]==$LITELLM_VERSION"; }
 
 litellm_install() { ts_with_lock litellm _litellm_install; }
 

@@ -12,22 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LLM_DEST="$TS_CACHE/llm/$LLM_VERSION"
 LLM_BIN="$LLM_DEST/venv/bin/llm"
 
-_llm_install() {
-    if [ -f "$LLM_DEST/.complete" ] && [ -x "$LLM_BIN" ]; then
-        return 0
-    fi
-    local t0=$SECONDS
-    ts_log "llm: installing llm==$LLM_VERSION into $LLM_DEST"
-    # A venv cannot move after it is made, so it is built in place; the stamp written
-    # last marks it finished and a missing stamp makes the next call start over.
-    rm -rf "$LLM_DEST"
-    mkdir -p "$LLM_DEST"
-    "$TS_PYTHON" -m venv "$LLM_DEST/venv"
-    "$LLM_DEST/venv/bin/pip" install -q "llm==$LLM_VERSION" \
-        >"$LLM_DEST/install.log" 2>&1 || { tail -n 30 "$LLM_DEST/install.log" >&2; ts_die "llm: pip install failed"; }
-    touch "$LLM_DEST/.complete"
-    ts_log "llm: installed in $((SECONDS - t0)) s -> $LLM_BIN"
-}
+_llm_install() { ts_venv_install llm "$LLM_DEST" "llm==$LLM_VERSION"; }
 
 llm_install() { ts_with_lock llm _llm_install; }
 

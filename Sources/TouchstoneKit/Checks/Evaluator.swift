@@ -142,16 +142,8 @@ struct Evaluator {
                 let a: Assertion
                 do {
                     a = try written.substituting(variables)
-                } catch let e as RequestBuilder.MissingVariable {
-                    // Not set (the target's configuration, or a capture that found nothing):
-                    // the assertion says nothing about the upstream.
-                    let why = "`\(written.pathText)`: `${\(e.name)}` is not set"
-                    if undecided == nil { undecided = why }
-                    failures.append(why)
-                    return false
                 } catch {
-                    failures.append("`\(written.pathText)`: \(error)")
-                    return false
+                    return notSet("`\(written.pathText)`", error)
                 }
                 do {
                     if let why = try Assertions.failure(of: a, in: doc, budget: &regexBudget) {
@@ -166,6 +158,15 @@ struct Evaluator {
             }
             return true
         }
+    }
+
+    /// A value naming a variable that is not set (the target's configuration, or a capture that
+    /// found nothing): what reads it says nothing about the upstream, so nothing is decided.
+    private mutating func notSet(_ what: String, _ e: RequestBuilder.MissingVariable) -> Bool {
+        let why = "\(what): `${\(e.name)}` is not set"
+        if undecided == nil { undecided = why }
+        failures.append(why)
+        return false
     }
 
     /// The exchange given to checks of a case without steps (they read the session log only).
@@ -183,15 +184,8 @@ struct Evaluator {
         for (k, v) in args {
             do {
                 args[k] = try RequestBuilder.substitute(v, variables)
-            } catch let e as RequestBuilder.MissingVariable {
-                // Not set (the target's configuration, or a capture that found nothing): the
-                // check cannot say anything about the upstream.
-                let why = "argument `\(k)` of check `\(call.name)`: `${\(e.name)}` is not set"
-                if undecided == nil { undecided = why }
-                failures.append(why)
-                return false
             } catch {
-                args[k] = v
+                return notSet("argument `\(k)` of check `\(call.name)`", error)
             }
         }
         let input = CheckInput(exchange: ex, args: args, outcomes: outcomes, log: log)

@@ -146,7 +146,10 @@ public struct RunPipeline: Sendable {
             problems += FeaturePatterns.unmatched(Array(Set(expectations.rules.map(\.feature))).sorted(), suites: suites, what: "--expect: feature")
         }
         if !problems.isEmpty { throw RunSetupError(.usage, problems.joined(separator: "\n")) }
-        for spec in specs where Prober(suites: suites, options: spec.options(options.probe)).selectedCases().isEmpty {
+        let cases = suites.flatMap(\.cases)
+        for spec in specs {
+            let o = spec.options(options.probe)
+            guard ProbePlan.select(cases, include: o.include, exclude: o.exclude).isEmpty else { continue }
             throw RunSetupError(.usage, "--features/--skip select no case\(specs.count > 1 ? " for target `\(spec.name)`" : ""); see `touchstone suites list`")
         }
     }

@@ -100,7 +100,7 @@ struct RequestBuilder: Sendable {
         return .object(out)
     }
 
-    static func substitute(_ value: JSONValue, _ vars: [String: JSONValue]) throws -> JSONValue {
+    static func substitute(_ value: JSONValue, _ vars: [String: JSONValue]) throws(MissingVariable) -> JSONValue {
         switch value {
         case .string(let s):
             if s.hasPrefix("${"), s.hasSuffix("}"), s.dropFirst(2).dropLast().allSatisfy({ $0 != "}" && $0 != "$" }) {
@@ -109,13 +109,16 @@ struct RequestBuilder: Sendable {
                 return v
             }
             return .string(try substitute(s, vars))
-        case .array(let a): return .array(try a.map { try substitute($0, vars) })
-        case .object(let o): return .object(try o.mapValues { try substitute($0, vars) })
+        case .array(let a): return .array(try a.map { v throws(MissingVariable) in try substitute(v, vars) })
+        case .object(let o):
+            var out = o  // updated in place: the keys keep their order (a body's bytes are its identity)
+            for (k, v) in o { out[k] = try substitute(v, vars) }
+            return .object(out)
         default: return value
         }
     }
 
-    static func substitute(_ s: String, _ vars: [String: JSONValue]) throws -> String {
+    static func substitute(_ s: String, _ vars: [String: JSONValue]) throws(MissingVariable) -> String {
         guard s.contains("${") else { return s }
         var out = ""
         var rest = Substring(s)
